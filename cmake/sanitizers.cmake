@@ -1,0 +1,8 @@
+# VMBENCH_SANITIZE: a comma-separated list for -fsanitize= (address,undefined or thread), applied
+# to every target of the build, including plugins, since they share the process with the host.
+set(VMBENCH_SANITIZE "" CACHE STRING "Sanitizers to build with, e.g. address,undefined or thread")
+if(VMBENCH_SANITIZE)
+  add_compile_options(-fsanitize=${VMBENCH_SANITIZE} -fno-omit-frame-pointer
+                      -fno-sanitize-recover=all)
+  add_link_options(-fsanitize=${VMBENCH_SANITIZE})
+endif()

@@ -1,0 +1,202 @@
+#include "commands.h"
+
+#include <cstdlib>
+#include <iostream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "vmbench/plugin/format.h"
+
+namespace vmbench::cli {
+namespace {
+
+void ListPlugins(const Registry& registry, std::ostream& out) {
+  TextTable table({"KIND", "NAME", "VERSION", "SUMMARY", "FILE"});
+  for (const RegisteredPlugin& p : registry.plugins()) {
+    table.AddRow({std::string(PluginKindName(p.info.kind)), p.info.name, p.info.version,
+                  p.info.summary, p.info.path});
+  }
+  table.Print(out);
+}
+
+void ListHypervisors(const Registry& registry, std::ostream& out) {
+  TextTable table({"NAME", "VERSION", "STATUS"});
+  for (const RegisteredPlugin* p : registry.OfKind(PluginKind::kHypervisor)) {
+    auto hypervisor = std::static_pointer_cast<Hypervisor>(p->instance);
+    const Availability availability = hypervisor->CheckAvailability();
+    table.AddRow({p->info.name, hypervisor->Version(),
+                  availability.available ? "available"
+                                         : absl::StrCat("unavailable: ", availability.reason)});
+  }
+  table.Print(out);
+}
+
+void ListOfKind(const Registry& registry, PluginKind kind, std::ostream& out) {
+  TextTable table({"NAME", "VERSION", "SUMMARY"});
+  for (const RegisteredPlugin* p : registry.OfKind(kind)) {
+    table.AddRow({p->info.name, p->info.version, p->info.summary});
+  }
+  table.Print(out);
+}
+
+int ListBenchmarks(const Registry& registry, std::ostream& out, std::ostream& err) {
+  absl::StatusOr<HypervisorChoice> choice = ChooseHypervisor(registry, "auto");
+  absl::StatusOr<std::vector<SelectedBenchmark>> selection =
+      SelectBenchmarks(registry, RunOptions{}, choice.ok() ? choice->hypervisor.get() : nullptr);
+  if (!selection.ok()) {
+    err << "vmbench: " << selection.status().message() << "\n";
+    return kExitUsage;
+  }
+  TextTable table({"SUITE", "BENCHMARK"});
+  for (const SelectedBenchmark& b : *selection) table.AddRow({b.suite, b.spec.id.ToString()});
+  table.Print(out);
+  return kExitOk;
+}
+
+// "2026-11-25T12:00:00Z" -> "20261125T120000Z", safe in file names on every system.
+std::string FileStamp(const std::string& timestamp) {
+  return absl::StrReplaceAll(timestamp, {{"-", ""}, {":", ""}});
+}
+
+absl::Status ParseSuiteOptions(const std::vector<std::string>& values, RunOptions* run) {
+  for (const std::string& value : values) {
+    const std::size_t dot = value.find('.');
+    const std::size_t equals = value.find('=');
+    if (dot == std::string::npos || equals == std::string::npos || dot == 0 || equals < dot + 2) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--suite-option '", value, "': expected SUITE.KEY=VALUE"));
+    }
+    run->suite_options[value.substr(0, dot)][value.substr(dot + 1, equals - dot - 1)] =
+        value.substr(equals + 1);
+  }
+  return absl::OkStatus();
+}
+
+void PrintProgress(const BenchmarkResult& result, int done, int total, std::ostream& err) {
+  std::string outcome;
+  switch (result.status) {
+    case BenchmarkStatus::kOk:
+      outcome = absl::StrCat("median ", FormatDuration(result.summary.median_ns), " (",
+                             result.repetitions.size(), " repetitions)");
+      break;
+    case BenchmarkStatus::kError:
+      outcome = absl::StrCat("ERROR: ", result.message);
+      break;
+    case BenchmarkStatus::kSkipped:
+      outcome = absl::StrCat("skipped: ", result.message);
+      break;
+  }
+  err << "[" << done << "/" << total << "] " << result.id.ToString() << "  " << outcome << "\n"
+      << std::flush;
+}
+
+}  // namespace
+
+bool LoadRegistry(const GlobalOptions& options, std::ostream& err, Registry* registry) {
+  PluginSearchPath search;
+  search.plugin_dirs = options.plugin_dirs;
+  if (const char* env = std::getenv("VMBENCH_PLUGIN_PATH")) search.env_path = env;
+  search.install_dir = DefaultInstallDir();
+  std::vector<Rejection> rejections;
+  *registry = Registry::Build(ScanPlugins(search), &rejections);
+  for (const Rejection& r : rejections) err << "vmbench: " << r.ToString() << "\n";
+  if (options.strict && !rejections.empty()) {
+    err << "vmbench: --strict: " << rejections.size() << " plugin(s) rejected\n";
+    return false;
+  }
+  return true;
+}
+
+int List(const Registry& registry, const std::string& what, std::ostream& out, std::ostream& err) {
+  if (what == "plugins") {
+    ListPlugins(registry, out);
+  } else if (what == "hypervisors") {
+    ListHypervisors(registry, out);
+  } else if (what == "suites") {
+    ListOfKind(registry, PluginKind::kSuite, out);
+  } else if (what == "reporters") {
+    ListOfKind(registry, PluginKind::kReporter, out);
+  } else if (what == "benchmarks") {
+    return ListBenchmarks(registry, out, err);
+  } else {
+    err << "vmbench: list: unknown category '" << what
+        << "' (expected plugins, hypervisors, suites, benchmarks or reporters)\n";
+    return kExitUsage;
+  }
+  return kExitOk;
+}
+
+int Run(const Registry& registry, const RunCommandOptions& options, std::ostream& err) {
+  RunOptions run = options.run;
+  if (absl::Status status = ParseSuiteOptions(options.suite_options, &run); !status.ok()) {
+    err << "vmbench: " << status.message() << "\n";
+    return kExitUsage;
+  }
+  absl::StatusOr<HypervisorChoice> choice = ChooseHypervisor(registry, run.hypervisor);
+  if (!choice.ok()) {
+    err << "vmbench: " << choice.status().message() << "\n";
+    return kExitUsage;
+  }
+  absl::StatusOr<std::vector<SelectedBenchmark>> selection =
+      SelectBenchmarks(registry, run, choice->hypervisor.get());
+  if (!selection.ok()) {
+    err << "vmbench: " << selection.status().message() << "\n";
+    return kExitUsage;
+  }
+  if (selection->empty()) {
+    err << "vmbench: no benchmark matches the selection (see `vmbench list benchmarks`)\n";
+    return kExitUsage;
+  }
+
+  // Reporters are resolved before anything is measured, so a typo costs nothing. The JSON file's
+  // default name needs the run's timestamp and is filled in after the run.
+  std::vector<ReporterSpec> specs;
+  bool default_json = options.reporters.empty();
+  if (default_json) {
+    specs.push_back({"console", "", {}});
+    specs.push_back({"json", "(default)", {}});
+  }
+  for (const std::string& text : options.reporters) {
+    absl::StatusOr<ReporterSpec> spec = ParseReporterSpec(text);
+    if (!spec.ok()) {
+      err << "vmbench: " << spec.status().message() << "\n";
+      return kExitUsage;
+    }
+    specs.push_back(*std::move(spec));
+  }
+  if (absl::Status status = ValidateReporterSpecs(registry, specs); !status.ok()) {
+    err << "vmbench: " << status.message() << "\n";
+    return kExitUsage;
+  }
+
+  const ProgressCallback progress = [&](const BenchmarkResult& r, int done, int total) {
+    if (!options.quiet) PrintProgress(r, done, total, err);
+  };
+  Report report;
+  report.runs.push_back(RunBenchmarks(*selection, *choice, run, progress));
+  const RunResult& result = report.runs.front();
+  if (default_json) {
+    specs.back().out = (options.results_dir / absl::StrCat(FileStamp(result.context.timestamp), "-",
+                                                           result.context.hypervisor, ".json"))
+                           .string();
+  }
+
+  std::vector<std::string> written;
+  const absl::Status emitted = EmitReports(registry, specs, report, &written);
+  for (const std::string& path : written) err << "vmbench: wrote " << path << "\n";
+  if (!emitted.ok()) {
+    err << "vmbench: " << emitted.message() << "\n";
+    return kExitUsage;
+  }
+  int errors = 0;
+  for (const BenchmarkResult& b : result.benchmarks) {
+    if (b.status == BenchmarkStatus::kError) ++errors;
+  }
+  if (errors > 0) {
+    err << "vmbench: " << errors << " benchmark(s) ended in error\n";
+    return kExitBenchmarkErrors;
+  }
+  return kExitOk;
+}
+
+}  // namespace vmbench::cli

@@ -1,0 +1,50 @@
+// The `vmbench` subcommands, separated from argument parsing (main.cc) so tests can call them.
+//
+// Exit codes (docs/cli.md): 0 success; 1 some benchmark ended in error; 2 usage or configuration
+// error (unknown suite, bad filter, bad reporter, rejected plugin with --strict, bad result file).
+
+#ifndef VMBENCH_CORE_CLI_COMMANDS_H_
+#define VMBENCH_CORE_CLI_COMMANDS_H_
+
+#include <filesystem>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "plugin_loader.h"
+#include "registry.h"
+#include "reporter_spec.h"
+#include "runner.h"
+
+namespace vmbench::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitBenchmarkErrors = 1;
+inline constexpr int kExitUsage = 2;
+
+// Options every subcommand accepts.
+struct GlobalOptions {
+  std::vector<std::filesystem::path> plugin_dirs;
+  bool strict = false;
+};
+
+// Scans the plugin folders and builds the registry. Every rejection is printed to `err` as one
+// line; with --strict any rejection makes this return false.
+bool LoadRegistry(const GlobalOptions& options, std::ostream& err, Registry* registry);
+
+// `vmbench list [what]`, what being plugins, hypervisors, suites, benchmarks or reporters.
+int List(const Registry& registry, const std::string& what, std::ostream& out, std::ostream& err);
+
+// `vmbench run`.
+struct RunCommandOptions {
+  RunOptions run;
+  std::vector<std::string> reporters;      // --reporter values; empty: console + JSON file
+  std::vector<std::string> suite_options;  // --suite-option SUITE.KEY=VALUE
+  std::filesystem::path results_dir = "results";
+  bool quiet = false;  // no progress lines on stderr
+};
+int Run(const Registry& registry, const RunCommandOptions& options, std::ostream& err);
+
+}  // namespace vmbench::cli
+
+#endif  // VMBENCH_CORE_CLI_COMMANDS_H_

@@ -1,0 +1,95 @@
+// `vmbench`: command-line parsing with CLI11; the commands themselves live in commands.cc.
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "build_info.h"
+#include "commands.h"
+
+int main(int argc, char** argv) {
+  using vmbench::cli::kExitUsage;
+  CLI::App app{
+      "vmbench: benchmarks for micro-VM sandboxes, with plugins for hypervisor backends, "
+      "benchmark suites and reporters.",
+      "vmbench"};
+  app.set_version_flag("--version", std::string("vmbench ") + vmbench::kVmbenchVersion +
+                                        (*vmbench::kGitRevision != '\0'
+                                             ? std::string(" (") + vmbench::kGitRevision + ")"
+                                             : std::string()));
+  app.require_subcommand(1);
+  app.fallthrough();
+  app.footer(
+      "Exit codes: 0 success, 1 a benchmark ended in error, 2 usage or configuration error.\n"
+      "Plugins are searched in --plugin-dir folders, then VMBENCH_PLUGIN_PATH (colon-separated),\n"
+      "then ../lib/vmbench/plugins beside the vmbench executable.");
+
+  vmbench::cli::GlobalOptions global;
+  app.add_option("--plugin-dir", global.plugin_dirs,
+                 "Also load plugins from this folder (repeatable; searched first)")
+      ->type_name("DIR");
+  app.add_flag("--strict", global.strict, "Treat any rejected plugin as a fatal error");
+
+  std::string what = "plugins";
+  CLI::App* list = app.add_subcommand("list",
+                                      "List plugins, hypervisors, suites, benchmarks or "
+                                      "reporters");
+  list->add_option("what", what, "What to list")
+      ->check(CLI::IsMember({"plugins", "hypervisors", "suites", "benchmarks", "reporters"}));
+
+  vmbench::cli::RunCommandOptions run;
+  CLI::App* run_command = app.add_subcommand("run", "Run benchmarks and report the results");
+  run_command
+      ->add_option("--suite", run.run.suites, "Suites to run, comma-separated (default: all)")
+      ->delimiter(',')
+      ->type_name("NAME[,NAME...]");
+  run_command
+      ->add_option("--filter", run.run.filter,
+                   "Run only benchmarks whose id matches this regular expression; a leading '-' "
+                   "runs only those that do not match")
+      ->type_name("REGEX");
+  run_command
+      ->add_option("--hypervisor", run.run.hypervisor,
+                   "Backend to run VM benchmarks on; 'auto' picks the first available of kvm, "
+                   "mshv3, whp, emulator")
+      ->type_name("NAME|auto")
+      ->capture_default_str();
+  run_command
+      ->add_option("--reporter", run.reporters,
+                   "Reporter and its options, e.g. json:out=results.json (repeatable; default: "
+                   "console on stdout and a JSON file in --results-dir)")
+      ->type_name("NAME[:out=PATH,key=value...]");
+  run_command->add_option("--repetitions", run.run.repetitions, "Repetitions per benchmark")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  run_command
+      ->add_option("--min-time", run.run.min_time_s, "Minimum time of one repetition, in seconds")
+      ->check(CLI::Range(0.0001, 3600.0))
+      ->capture_default_str()
+      ->type_name("SECONDS");
+  run_command
+      ->add_option("--suite-option", run.suite_options,
+                   "An option for one suite (repeatable), e.g. "
+                   "guest_functions_with_large_parameters.size=1MiB")
+      ->type_name("SUITE.KEY=VALUE");
+  run_command
+      ->add_option("--results-dir", run.results_dir, "Where the default JSON result file goes")
+      ->capture_default_str()
+      ->type_name("DIR");
+  run_command->add_flag("--quiet,-q", run.quiet, "No progress lines on stderr");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : kExitUsage;
+  }
+
+  vmbench::Registry registry;
+  if (!vmbench::cli::LoadRegistry(global, std::cerr, &registry)) return kExitUsage;
+  if (list->parsed()) return vmbench::cli::List(registry, what, std::cout, std::cerr);
+  char program[] = "vmbench";
+  char* benchmark_argv[] = {program, nullptr};
+  int benchmark_argc = 1;
+  benchmark::Initialize(&benchmark_argc, benchmark_argv);
+  return vmbench::cli::Run(registry, run, std::cerr);
+}

@@ -1,0 +1,48 @@
+// vmbench plugin SDK: formatting helpers for human-readable reporters.
+//
+// Durations and throughputs with human units, and an aligned plain-text table. Used by the
+// console reporter and the CLI; available to any reporter so figures look the same everywhere.
+
+#ifndef VMBENCH_PLUGIN_FORMAT_H_
+#define VMBENCH_PLUGIN_FORMAT_H_
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "vmbench/plugin/results.h"
+
+namespace vmbench {
+
+// A duration in nanoseconds with three significant digits and a unit among ns, µs, ms and s:
+// 12.3 ns, 1.50 µs, 250 ms, 3.00 s.
+std::string FormatDuration(double ns);
+
+// What `throughput` per iteration means at `ns_per_iteration`: "1.25 GiB/s" for bytes (binary
+// units), "3.40 M/s" for elements (decimal units); "" for none or a zero time.
+std::string FormatThroughput(const Throughput& throughput, double ns_per_iteration);
+
+// A table of text cells printed with aligned columns. Numeric-looking columns can be right-aligned.
+class TextTable {
+ public:
+  enum class Align { kLeft, kRight };
+
+  // `header` names the columns; `align` gives each column's alignment (default left).
+  explicit TextTable(std::vector<std::string> header, std::vector<Align> align = {});
+
+  // Adds a row; missing cells are empty, extra cells are dropped.
+  void AddRow(std::vector<std::string> row);
+
+  // Prints the header, a rule of dashes, and the rows, columns separated by two spaces, with no
+  // trailing spaces. Widths count UTF-8 code points, so "µs" is two columns wide.
+  void Print(std::ostream& out) const;
+
+ private:
+  std::vector<std::string> header_;
+  std::vector<Align> align_;
+  std::vector<std::vector<std::string>> rows_;
+};
+
+}  // namespace vmbench
+
+#endif  // VMBENCH_PLUGIN_FORMAT_H_

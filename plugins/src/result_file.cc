@@ -1,0 +1,384 @@
+// The JSON result file (docs/result-schema.md), with Boost.JSON.
+//
+// Reading treats the file as untrusted: every field is type-checked and range-checked, and an
+// error names the file and the JSON path of the field (`benchmarks[3].repetitions[0].iterations`).
+// Derived values (the id string, the summary) are recomputed from the samples, never trusted.
+
+#include "vmbench/plugin/result_file.h"
+
+#include <boost/json.hpp>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "vmbench/plugin/status_macros.h"
+
+namespace vmbench {
+namespace {
+
+namespace json = boost::json;
+
+json::object HostToJson(const HostInfo& host) {
+  return {
+      {"os", host.os},
+      {"kernel", host.kernel},
+      {"arch", host.arch},
+      {"cpu_model", host.cpu_model},
+      {"cpu_vendor", host.cpu_vendor},
+      {"logical_cpus", host.logical_cpus},
+      {"physical_cores", host.physical_cores},
+      {"memory_bytes", host.memory_bytes},
+  };
+}
+
+json::object ContextToJson(const RunContext& context) {
+  return {
+      {"vmbench_version", context.vmbench_version},
+      {"git_revision", context.git_revision},
+      {"timestamp", context.timestamp},
+      {"build_type", context.build_type},
+      {"host", HostToJson(context.host)},
+      {"hypervisor", context.hypervisor},
+      {"hypervisor_version", context.hypervisor_version},
+      {"machine_fingerprint", context.machine_fingerprint},
+      {"repetitions", context.repetitions},
+      {"min_time_s", context.min_time_s},
+      {"incomplete", context.incomplete},
+  };
+}
+
+json::object BenchmarkToJson(const BenchmarkResult& b) {
+  json::array repetitions;
+  for (const Repetition& r : b.repetitions) {
+    repetitions.push_back(json::object{{"iterations", r.iterations},
+                                       {"real_time_ns", r.real_time_ns},
+                                       {"cpu_time_ns", r.cpu_time_ns}});
+  }
+  return {
+      {"id", b.id.ToString()},
+      {"group", b.id.group},
+      {"function", b.id.function},
+      {"param", b.id.param},
+      {"suite", b.suite},
+      {"unit", b.unit},
+      {"throughput", json::object{{"kind", std::string(ThroughputKindName(b.throughput.kind))},
+                                  {"per_iteration", b.throughput.per_iteration}}},
+      {"status", std::string(BenchmarkStatusName(b.status))},
+      {"message", b.message},
+      {"repetitions", std::move(repetitions)},
+      {"summary", json::object{{"median_ns", b.summary.median_ns},
+                               {"mean_ns", b.summary.mean_ns},
+                               {"stddev_ns", b.summary.stddev_ns},
+                               {"min_ns", b.summary.min_ns},
+                               {"max_ns", b.summary.max_ns}}},
+  };
+}
+
+// Pretty-prints with two-space indentation; Boost.JSON 1.81 has only the compact serializer.
+void Pretty(std::ostream& os, const json::value& v, int indent) {
+  const std::string pad(static_cast<std::size_t>(indent + 2), ' ');
+  const std::string close_pad(static_cast<std::size_t>(indent), ' ');
+  if (v.is_object() && !v.get_object().empty()) {
+    os << "{\n";
+    bool first = true;
+    for (const auto& [key, value] : v.get_object()) {
+      os << (first ? "" : ",\n") << pad << json::serialize(json::string(key)) << ": ";
+      Pretty(os, value, indent + 2);
+      first = false;
+    }
+    os << "\n" << close_pad << "}";
+  } else if (v.is_array() && !v.get_array().empty()) {
+    os << "[\n";
+    bool first = true;
+    for (const json::value& value : v.get_array()) {
+      os << (first ? "" : ",\n") << pad;
+      Pretty(os, value, indent + 2);
+      first = false;
+    }
+    os << "\n" << close_pad << "]";
+  } else {
+    os << json::serialize(v);
+  }
+}
+
+// Reads typed fields out of a JSON object, naming the file and the path of any bad field.
+class Reader {
+ public:
+  Reader(absl::string_view source, std::string path) : source_(source), path_(std::move(path)) {}
+
+  absl::Status Error(absl::string_view field, absl::string_view problem) const {
+    return absl::InvalidArgumentError(absl::StrCat(source_, ": ", Join(field), ": ", problem));
+  }
+
+  Reader Child(absl::string_view field) const { return Reader(source_, Join(field)); }
+  Reader Index(std::size_t i) const { return Reader(source_, absl::StrCat(path_, "[", i, "]")); }
+
+  absl::StatusOr<const json::value*> Get(const json::object& o, absl::string_view field) const {
+    const json::value* v = o.if_contains(json::string_view(field.data(), field.size()));
+    if (v == nullptr) return Error(field, "missing field");
+    return v;
+  }
+
+  absl::StatusOr<std::string> String(const json::object& o, absl::string_view field) const {
+    absl::StatusOr<const json::value*> v = Get(o, field);
+    if (!v.ok()) return v.status();
+    if (!(*v)->is_string()) return Error(field, "expected a string");
+    return std::string((*v)->get_string());
+  }
+
+  absl::StatusOr<std::int64_t> Int(const json::object& o, absl::string_view field,
+                                   std::int64_t min) const {
+    absl::StatusOr<const json::value*> v = Get(o, field);
+    if (!v.ok()) return v.status();
+    std::int64_t value = 0;
+    if ((*v)->is_int64()) {
+      value = (*v)->get_int64();
+    } else if ((*v)->is_uint64() && (*v)->get_uint64() <= INT64_MAX) {
+      value = static_cast<std::int64_t>((*v)->get_uint64());
+    } else {
+      return Error(field, "expected an integer");
+    }
+    if (value < min) return Error(field, absl::StrCat("must be at least ", min));
+    return value;
+  }
+
+  absl::StatusOr<std::uint64_t> UInt(const json::object& o, absl::string_view field) const {
+    absl::StatusOr<const json::value*> v = Get(o, field);
+    if (!v.ok()) return v.status();
+    if ((*v)->is_uint64()) return (*v)->get_uint64();
+    if ((*v)->is_int64() && (*v)->get_int64() >= 0) {
+      return static_cast<std::uint64_t>((*v)->get_int64());
+    }
+    return Error(field, "expected a non-negative integer");
+  }
+
+  absl::StatusOr<double> NonNegative(const json::object& o, absl::string_view field) const {
+    absl::StatusOr<const json::value*> v = Get(o, field);
+    if (!v.ok()) return v.status();
+    if (!(*v)->is_number()) return Error(field, "expected a number");
+    const double value = (*v)->to_number<double>();
+    if (!std::isfinite(value) || value < 0) {
+      return Error(field, "expected a finite, non-negative number");
+    }
+    return value;
+  }
+
+  absl::StatusOr<bool> Bool(const json::object& o, absl::string_view field) const {
+    absl::StatusOr<const json::value*> v = Get(o, field);
+    if (!v.ok()) return v.status();
+    if (!(*v)->is_bool()) return Error(field, "expected true or false");
+    return (*v)->get_bool();
+  }
+
+  absl::StatusOr<const json::object*> Object(const json::object& o, absl::string_view field) const {
+    absl::StatusOr<const json::value*> v = Get(o, field);
+    if (!v.ok()) return v.status();
+    if (!(*v)->is_object()) return Error(field, "expected an object");
+    return &(*v)->get_object();
+  }
+
+  absl::StatusOr<const json::array*> Array(const json::object& o, absl::string_view field) const {
+    absl::StatusOr<const json::value*> v = Get(o, field);
+    if (!v.ok()) return v.status();
+    if (!(*v)->is_array()) return Error(field, "expected an array");
+    return &(*v)->get_array();
+  }
+
+  // The object at array index `i`, with its own reader.
+  absl::StatusOr<const json::object*> ElementObject(const json::array& a, std::size_t i) const {
+    if (!a[i].is_object()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(source_, ": ", path_, "[", i, "]: expected an object"));
+    }
+    return &a[i].get_object();
+  }
+
+ private:
+  std::string Join(absl::string_view field) const {
+    return path_.empty() ? std::string(field) : absl::StrCat(path_, ".", field);
+  }
+
+  absl::string_view source_;
+  std::string path_;
+};
+
+absl::StatusOr<HostInfo> HostFromJson(const json::object& o, const Reader& r) {
+  HostInfo host;
+  VMB_ASSIGN_OR_RETURN(host.os, r.String(o, "os"));
+  VMB_ASSIGN_OR_RETURN(host.kernel, r.String(o, "kernel"));
+  VMB_ASSIGN_OR_RETURN(host.arch, r.String(o, "arch"));
+  VMB_ASSIGN_OR_RETURN(host.cpu_model, r.String(o, "cpu_model"));
+  VMB_ASSIGN_OR_RETURN(host.cpu_vendor, r.String(o, "cpu_vendor"));
+  std::int64_t logical = 0;
+  std::int64_t physical = 0;
+  VMB_ASSIGN_OR_RETURN(logical, r.Int(o, "logical_cpus", 0));
+  VMB_ASSIGN_OR_RETURN(physical, r.Int(o, "physical_cores", 0));
+  if (logical > INT32_MAX || physical > INT32_MAX) {
+    return r.Error("logical_cpus", "out of range");
+  }
+  host.logical_cpus = static_cast<int>(logical);
+  host.physical_cores = static_cast<int>(physical);
+  VMB_ASSIGN_OR_RETURN(host.memory_bytes, r.UInt(o, "memory_bytes"));
+  return host;
+}
+
+absl::StatusOr<RunContext> ContextFromJson(const json::object& o, const Reader& r) {
+  RunContext c;
+  VMB_ASSIGN_OR_RETURN(c.vmbench_version, r.String(o, "vmbench_version"));
+  VMB_ASSIGN_OR_RETURN(c.git_revision, r.String(o, "git_revision"));
+  VMB_ASSIGN_OR_RETURN(c.timestamp, r.String(o, "timestamp"));
+  VMB_ASSIGN_OR_RETURN(c.build_type, r.String(o, "build_type"));
+  const json::object* host = nullptr;
+  VMB_ASSIGN_OR_RETURN(host, r.Object(o, "host"));
+  VMB_ASSIGN_OR_RETURN(c.host, HostFromJson(*host, r.Child("host")));
+  VMB_ASSIGN_OR_RETURN(c.hypervisor, r.String(o, "hypervisor"));
+  VMB_ASSIGN_OR_RETURN(c.hypervisor_version, r.String(o, "hypervisor_version"));
+  VMB_ASSIGN_OR_RETURN(c.machine_fingerprint, r.String(o, "machine_fingerprint"));
+  std::int64_t repetitions = 0;
+  VMB_ASSIGN_OR_RETURN(repetitions, r.Int(o, "repetitions", 0));
+  if (repetitions > INT32_MAX) return r.Error("repetitions", "out of range");
+  c.repetitions = static_cast<int>(repetitions);
+  VMB_ASSIGN_OR_RETURN(c.min_time_s, r.NonNegative(o, "min_time_s"));
+  VMB_ASSIGN_OR_RETURN(c.incomplete, r.Bool(o, "incomplete"));
+  return c;
+}
+
+absl::StatusOr<Throughput> ThroughputFromJson(const json::object& o, const Reader& r) {
+  Throughput t;
+  std::string kind;
+  VMB_ASSIGN_OR_RETURN(kind, r.String(o, "kind"));
+  if (kind == "none") {
+    t.kind = Throughput::Kind::kNone;
+  } else if (kind == "bytes") {
+    t.kind = Throughput::Kind::kBytes;
+  } else if (kind == "elements") {
+    t.kind = Throughput::Kind::kElements;
+  } else {
+    return r.Error("kind", absl::StrCat("unknown throughput kind '", kind,
+                                        "' (expected none, bytes or elements)"));
+  }
+  VMB_ASSIGN_OR_RETURN(t.per_iteration, r.UInt(o, "per_iteration"));
+  return t;
+}
+
+absl::StatusOr<BenchmarkResult> BenchmarkFromJson(const json::object& o, const Reader& r) {
+  BenchmarkResult b;
+  std::string id;
+  VMB_ASSIGN_OR_RETURN(id, r.String(o, "id"));
+  VMB_ASSIGN_OR_RETURN(b.id.group, r.String(o, "group"));
+  VMB_ASSIGN_OR_RETURN(b.id.function, r.String(o, "function"));
+  VMB_ASSIGN_OR_RETURN(b.id.param, r.String(o, "param"));
+  if (b.id.group.empty()) return r.Error("group", "must not be empty");
+  if (id != b.id.ToString()) {
+    return r.Error("id", absl::StrCat("'", id, "' does not match group/function/param '",
+                                      b.id.ToString(), "'"));
+  }
+  VMB_ASSIGN_OR_RETURN(b.suite, r.String(o, "suite"));
+  VMB_ASSIGN_OR_RETURN(b.unit, r.String(o, "unit"));
+  const json::object* throughput = nullptr;
+  VMB_ASSIGN_OR_RETURN(throughput, r.Object(o, "throughput"));
+  VMB_ASSIGN_OR_RETURN(b.throughput, ThroughputFromJson(*throughput, r.Child("throughput")));
+  std::string status;
+  VMB_ASSIGN_OR_RETURN(status, r.String(o, "status"));
+  if (status == "ok") {
+    b.status = BenchmarkStatus::kOk;
+  } else if (status == "error") {
+    b.status = BenchmarkStatus::kError;
+  } else if (status == "skipped") {
+    b.status = BenchmarkStatus::kSkipped;
+  } else {
+    return r.Error("status",
+                   absl::StrCat("unknown status '", status, "' (expected ok, error or skipped)"));
+  }
+  VMB_ASSIGN_OR_RETURN(b.message, r.String(o, "message"));
+  const json::array* repetitions = nullptr;
+  VMB_ASSIGN_OR_RETURN(repetitions, r.Array(o, "repetitions"));
+  const Reader reps = r.Child("repetitions");
+  for (std::size_t i = 0; i < repetitions->size(); ++i) {
+    const json::object* rep = nullptr;
+    VMB_ASSIGN_OR_RETURN(rep, reps.ElementObject(*repetitions, i));
+    const Reader rr = reps.Index(i);
+    Repetition repetition;
+    VMB_ASSIGN_OR_RETURN(repetition.iterations, rr.Int(*rep, "iterations", 1));
+    VMB_ASSIGN_OR_RETURN(repetition.real_time_ns, rr.NonNegative(*rep, "real_time_ns"));
+    VMB_ASSIGN_OR_RETURN(repetition.cpu_time_ns, rr.NonNegative(*rep, "cpu_time_ns"));
+    b.repetitions.push_back(repetition);
+  }
+  if (b.status == BenchmarkStatus::kOk && b.repetitions.empty()) {
+    return r.Error("repetitions", "an ok benchmark needs at least one repetition");
+  }
+  b.summary = Summarize(b.repetitions);
+  return b;
+}
+
+}  // namespace
+
+std::string ResultToJson(const RunResult& result) {
+  json::array benchmarks;
+  for (const BenchmarkResult& b : result.benchmarks) benchmarks.push_back(BenchmarkToJson(b));
+  const json::value document = json::object{
+      {"schema_version", kResultSchemaVersion},
+      {"context", ContextToJson(result.context)},
+      {"benchmarks", std::move(benchmarks)},
+  };
+  std::ostringstream os;
+  Pretty(os, document, 0);
+  os << "\n";
+  return os.str();
+}
+
+absl::StatusOr<RunResult> ResultFromJson(absl::string_view text, absl::string_view source) {
+  boost::system::error_code ec;
+  const json::value document = json::parse(json::string_view(text.data(), text.size()), ec);
+  if (ec) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(source, ": not a JSON document: ", ec.message()));
+  }
+  if (!document.is_object()) {
+    return absl::InvalidArgumentError(absl::StrCat(source, ": expected a JSON object"));
+  }
+  const json::object& root = document.get_object();
+  const Reader r(source, "");
+  std::int64_t version = 0;
+  VMB_ASSIGN_OR_RETURN(version, r.Int(root, "schema_version", 0));
+  if (version != kResultSchemaVersion) {
+    return r.Error("schema_version",
+                   absl::StrCat("unsupported version ", version, " (this vmbench reads version ",
+                                kResultSchemaVersion, ")"));
+  }
+  RunResult result;
+  const json::object* context = nullptr;
+  VMB_ASSIGN_OR_RETURN(context, r.Object(root, "context"));
+  VMB_ASSIGN_OR_RETURN(result.context, ContextFromJson(*context, r.Child("context")));
+  const json::array* benchmarks = nullptr;
+  VMB_ASSIGN_OR_RETURN(benchmarks, r.Array(root, "benchmarks"));
+  const Reader br = r.Child("benchmarks");
+  for (std::size_t i = 0; i < benchmarks->size(); ++i) {
+    const json::object* b = nullptr;
+    VMB_ASSIGN_OR_RETURN(b, br.ElementObject(*benchmarks, i));
+    BenchmarkResult benchmark;
+    VMB_ASSIGN_OR_RETURN(benchmark, BenchmarkFromJson(*b, br.Index(i)));
+    if (result.Find(benchmark.id.ToString()) != nullptr) {
+      return br.Index(i).Error(
+          "id", absl::StrCat("duplicate benchmark id '", benchmark.id.ToString(), "'"));
+    }
+    result.benchmarks.push_back(std::move(benchmark));
+  }
+  return result;
+}
+
+absl::StatusOr<RunResult> ReadResultFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return absl::NotFoundError(
+        absl::StrCat(path, ": cannot open result file: ", std::strerror(errno)));
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return ResultFromJson(text.str(), path);
+}
+
+}  // namespace vmbench

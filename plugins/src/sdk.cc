@@ -1,0 +1,112 @@
+// Out-of-line definitions of the SDK: destructors (so every plugin shares one vtable and type_info
+// per interface), names of enumerations, and small helpers of the result model.
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "absl/strings/str_join.h"
+#include "vmbench/plugin/hypervisor.h"
+#include "vmbench/plugin/plugin.h"
+#include "vmbench/plugin/reporter.h"
+#include "vmbench/plugin/results.h"
+#include "vmbench/plugin/suite.h"
+
+namespace vmbench {
+
+static_assert(VMBENCH_INTERNAL_ABI_MAJOR_LITERAL == kAbiMajor,
+              "the build id must carry the ABI major version");
+
+Plugin::~Plugin() = default;
+Suite::~Suite() = default;
+Reporter::~Reporter() = default;
+Hypervisor::~Hypervisor() = default;
+Vm::~Vm() = default;
+Vcpu::~Vcpu() = default;
+
+absl::string_view PluginKindName(PluginKind kind) noexcept {
+  switch (kind) {
+    case PluginKind::kHypervisor:
+      return "hypervisor";
+    case PluginKind::kSuite:
+      return "suite";
+    case PluginKind::kReporter:
+      return "reporter";
+  }
+  return "unknown";
+}
+
+absl::Status Reporter::Configure(const ReporterOptions& options) noexcept {
+  if (options.empty()) return absl::OkStatus();
+  return absl::InvalidArgumentError("unknown reporter option '" + options.begin()->first +
+                                    "' (this reporter takes none)");
+}
+
+absl::Status Vm::EnableDirtyTracking(std::uint32_t /*slot*/) noexcept {
+  return absl::UnimplementedError("dirty-page tracking is not supported by this backend");
+}
+
+absl::StatusOr<std::vector<std::uint64_t>> Vm::TakeDirtyPages(std::uint32_t /*slot*/) noexcept {
+  return absl::UnimplementedError("dirty-page tracking is not supported by this backend");
+}
+
+std::string BenchmarkId::ToString() const {
+  std::vector<absl::string_view> parts;
+  for (const std::string* part : {&group, &function, &param}) {
+    if (!part->empty()) parts.push_back(*part);
+  }
+  return absl::StrJoin(parts, "/");
+}
+
+absl::string_view ThroughputKindName(Throughput::Kind kind) {
+  switch (kind) {
+    case Throughput::Kind::kNone:
+      return "none";
+    case Throughput::Kind::kBytes:
+      return "bytes";
+    case Throughput::Kind::kElements:
+      return "elements";
+  }
+  return "none";
+}
+
+absl::string_view BenchmarkStatusName(BenchmarkStatus status) {
+  switch (status) {
+    case BenchmarkStatus::kOk:
+      return "ok";
+    case BenchmarkStatus::kError:
+      return "error";
+    case BenchmarkStatus::kSkipped:
+      return "skipped";
+  }
+  return "error";
+}
+
+Summary Summarize(const std::vector<Repetition>& repetitions) {
+  Summary summary;
+  if (repetitions.empty()) return summary;
+  std::vector<double> times;
+  times.reserve(repetitions.size());
+  for (const Repetition& r : repetitions) times.push_back(r.real_time_ns);
+  std::sort(times.begin(), times.end());
+  const std::size_t n = times.size();
+  summary.min_ns = times.front();
+  summary.max_ns = times.back();
+  summary.median_ns = n % 2 == 1 ? times[n / 2] : (times[n / 2 - 1] + times[n / 2]) / 2;
+  summary.mean_ns = std::accumulate(times.begin(), times.end(), 0.0) / static_cast<double>(n);
+  if (n > 1) {
+    double squares = 0;
+    for (double t : times) squares += (t - summary.mean_ns) * (t - summary.mean_ns);
+    summary.stddev_ns = std::sqrt(squares / static_cast<double>(n - 1));
+  }
+  return summary;
+}
+
+const BenchmarkResult* RunResult::Find(absl::string_view id) const {
+  for (const BenchmarkResult& b : benchmarks) {
+    if (b.id.ToString() == id) return &b;
+  }
+  return nullptr;
+}
+
+}  // namespace vmbench
