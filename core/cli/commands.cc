@@ -132,22 +132,6 @@ int Run(const Registry& registry, const RunCommandOptions& options, std::ostream
     err << "vmbench: " << status.message() << "\n";
     return kExitUsage;
   }
-  absl::StatusOr<HypervisorChoice> choice = ChooseHypervisor(registry, run.hypervisor);
-  if (!choice.ok()) {
-    err << "vmbench: " << choice.status().message() << "\n";
-    return kExitUsage;
-  }
-  absl::StatusOr<std::vector<SelectedBenchmark>> selection =
-      SelectBenchmarks(registry, run, choice->hypervisor.get());
-  if (!selection.ok()) {
-    err << "vmbench: " << selection.status().message() << "\n";
-    return kExitUsage;
-  }
-  if (selection->empty()) {
-    err << "vmbench: no benchmark matches the selection (see `vmbench list benchmarks`)\n";
-    return kExitUsage;
-  }
-
   // Reporters are resolved before anything is measured, so a typo costs nothing. The JSON file's
   // default name needs the run's timestamp and is filled in after the run.
   std::vector<ReporterSpec> specs;
@@ -166,6 +150,22 @@ int Run(const Registry& registry, const RunCommandOptions& options, std::ostream
   }
   if (absl::Status status = ValidateReporterSpecs(registry, specs); !status.ok()) {
     err << "vmbench: " << status.message() << "\n";
+    return kExitUsage;
+  }
+
+  absl::StatusOr<HypervisorChoice> choice = ChooseHypervisor(registry, run.hypervisor);
+  if (!choice.ok()) {
+    err << "vmbench: " << choice.status().message() << "\n";
+    return kExitUsage;
+  }
+  absl::StatusOr<std::vector<SelectedBenchmark>> selection =
+      SelectBenchmarks(registry, run, choice->hypervisor.get());
+  if (!selection.ok()) {
+    err << "vmbench: " << selection.status().message() << "\n";
+    return kExitUsage;
+  }
+  if (selection->empty()) {
+    err << "vmbench: no benchmark matches the selection (see `vmbench list benchmarks`)\n";
     return kExitUsage;
   }
 

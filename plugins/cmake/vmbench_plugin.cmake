@@ -5,7 +5,7 @@
 # vmbench::sdk, exporting nothing but its descriptor (hidden visibility), placed where the host
 # looks for plugins (lib/vmbench/plugins/ beside bin/vmbench) unless OUTPUT_DIRECTORY says
 # otherwise. Works in the vmbench tree and, after find_package(vmbench), out of tree. The target
-# is named vmbench_<kind>_<name>.
+# is named vmbench_<kind>_<name> and is appended to the global property VMBENCH_PLUGIN_TARGETS.
 function(vmbench_add_plugin)
   cmake_parse_arguments(PARSE_ARGV 0 ARG "" "KIND;NAME;OUTPUT_DIRECTORY" "SOURCES;DEPS")
   if(NOT ARG_KIND MATCHES "^(hypervisor|suite|reporter)$")
@@ -39,4 +39,5 @@ function(vmbench_add_plugin)
                CXX_VISIBILITY_PRESET hidden
                VISIBILITY_INLINES_HIDDEN ON
                LIBRARY_OUTPUT_DIRECTORY ${ARG_OUTPUT_DIRECTORY})
+  set_property(GLOBAL APPEND PROPERTY VMBENCH_PLUGIN_TARGETS ${target})
 endfunction()

@@ -1,0 +1,142 @@
+// End-to-end tests of the `vmbench` executable: what a user types and what they see.
+
+#include <sys/wait.h>
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "test_support.h"
+#include "vmbench/plugin/result_file.h"
+
+namespace vmbench {
+namespace {
+
+using vmbench::testing::FakesDir;
+
+struct Outcome {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string Slurp(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Runs `vmbench ARGS` (arguments are trusted test strings, quoted for the shell).
+Outcome Vmbench(const std::vector<std::string>& args) {
+  static int counter = 0;
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / absl::StrCat("vmbench_cli_test_", getpid());
+  std::filesystem::create_directories(dir);
+  const std::filesystem::path out = dir / absl::StrCat(++counter, ".out");
+  const std::filesystem::path err = dir / absl::StrCat(counter, ".err");
+  std::vector<std::string> quoted = {absl::StrCat("'", VMBENCH_TEST_BINARY, "'")};
+  for (const std::string& a : args) quoted.push_back(absl::StrCat("'", a, "'"));
+  const std::string command = absl::StrCat(absl::StrJoin(quoted, " "), " >'", out.string(), "' 2>'",
+                                           err.string(), "' </dev/null");
+  const int status = std::system(command.c_str());
+  Outcome outcome;
+  outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  outcome.out = Slurp(out);
+  outcome.err = Slurp(err);
+  return outcome;
+}
+
+TEST_CASE("list plugins loads the good plugins and rejects each broken one", "[cli]") {
+  const Outcome o = Vmbench({"--plugin-dir", FakesDir().string(), "list", "plugins"});
+  INFO(o.err);
+  CHECK(o.exit_code == 0);
+  CHECK_THAT(o.out, Catch::Contains("fake_suite"));
+  CHECK_THAT(o.out, Catch::Contains("console"));
+  CHECK_THAT(o.out, Catch::Contains("json"));
+  CHECK_THAT(o.err, Catch::Contains("libfake_not_a_library.so: not a shared library"));
+  CHECK_THAT(o.err, Catch::Contains("libfake_no_descriptor.so: no descriptor"));
+  CHECK_THAT(o.err, Catch::Contains("libfake_wrong_abi.so: ABI major version 2"));
+  CHECK_THAT(o.err, Catch::Contains("libfake_wrong_build_id.so: build id"));
+  CHECK_THAT(o.err, Catch::Contains("duplicate suite name 'fake_duplicate'"));
+  CHECK_THAT(o.err, Catch::Contains("factory failed"));
+}
+
+TEST_CASE("strict mode makes a rejected plugin fatal", "[cli]") {
+  const Outcome o = Vmbench({"--plugin-dir", FakesDir().string(), "--strict", "list", "suites"});
+  CHECK(o.exit_code == 2);
+  CHECK_THAT(o.err, Catch::Contains("--strict: 6 plugin(s) rejected"));
+  CHECK(o.out.empty());
+}
+
+TEST_CASE("list hypervisors shows why a backend is unavailable", "[cli]") {
+  const Outcome o = Vmbench({"--plugin-dir", FakesDir().string(), "list", "hypervisors"});
+  CHECK(o.exit_code == 0);
+  CHECK_THAT(o.out, Catch::Contains("unavailable: fake_hypervisor: never available"));
+}
+
+TEST_CASE("an unknown suite is a usage error listing the known ones", "[cli]") {
+  const Outcome o = Vmbench({"--plugin-dir", FakesDir().string(), "run", "--suite", "nope"});
+  CHECK(o.exit_code == 2);
+  CHECK_THAT(o.err, Catch::Contains("unknown suite 'nope' (known: "));
+  CHECK_THAT(o.err, Catch::Contains("fake_suite"));
+}
+
+TEST_CASE("usage errors exit with 2", "[cli]") {
+  CHECK(Vmbench({"run", "--repetitions", "0"}).exit_code == 2);
+  CHECK(Vmbench({"frobnicate"}).exit_code == 2);
+  CHECK(Vmbench({"list", "things"}).exit_code == 2);
+  const Outcome bad_reporter = Vmbench({"run", "--reporter", "xml"});
+  CHECK(bad_reporter.exit_code == 2);
+  CHECK_THAT(bad_reporter.err, Catch::Contains("unknown reporter 'xml'"));
+}
+
+TEST_CASE("the version and help flags exit with 0", "[cli]") {
+  const Outcome version = Vmbench({"--version"});
+  CHECK(version.exit_code == 0);
+  CHECK_THAT(version.out, Catch::StartsWith("vmbench 0.1.0"));
+  const Outcome help = Vmbench({"run", "--help"});
+  CHECK(help.exit_code == 0);
+  CHECK_THAT(help.out, Catch::Contains("--filter"));
+}
+
+TEST_CASE("run writes the JSON file it was asked for and it reads back", "[cli]") {
+  const std::filesystem::path json =
+      std::filesystem::temp_directory_path() / absl::StrCat("vmbench_cli_run_", getpid(), ".json");
+  const Outcome o =
+      Vmbench({"--plugin-dir", FakesDir().string(), "run", "--suite", "fake_suite", "--filter",
+               "fake/ok/", "--repetitions", "2", "--min-time", "0.001", "--reporter", "console",
+               "--reporter", absl::StrCat("json:out=", json.string())});
+  INFO(o.err);
+  CHECK(o.exit_code == 0);
+  CHECK_THAT(o.out, Catch::Contains("fake/ok/work"));
+  CHECK_THAT(o.err, Catch::Contains("[1/2] fake/ok/work  median "));
+  CHECK_THAT(o.err, Catch::Contains(absl::StrCat("wrote ", json.string())));
+  absl::StatusOr<RunResult> result = ReadResultFile(json.string());
+  REQUIRE(result.ok());
+  REQUIRE(result->benchmarks.size() == 2);
+  CHECK(result->benchmarks[0].repetitions.size() == 2);
+  std::filesystem::remove(json);
+}
+
+TEST_CASE("a benchmark error gives exit code 1 and keeps the other results", "[cli]") {
+  const std::filesystem::path json =
+      std::filesystem::temp_directory_path() / absl::StrCat("vmbench_cli_err_", getpid(), ".json");
+  const Outcome o = Vmbench({"--plugin-dir", FakesDir().string(), "run", "--suite", "fake_suite",
+                             "--repetitions", "1", "--min-time", "0.001", "--quiet", "--reporter",
+                             absl::StrCat("json:out=", json.string())});
+  CHECK(o.exit_code == 1);
+  CHECK_THAT(o.err, Catch::Contains("2 benchmark(s) ended in error"));
+  absl::StatusOr<RunResult> result = ReadResultFile(json.string());
+  REQUIRE(result.ok());
+  CHECK(result->Find("fake/ok/work")->status == BenchmarkStatus::kOk);
+  CHECK(result->Find("fake/error/throw")->status == BenchmarkStatus::kError);
+  std::filesystem::remove(json);
+}
+
+}  // namespace
+}  // namespace vmbench
