@@ -8,6 +8,7 @@
 
 #include <boost/json.hpp>
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <fstream>
@@ -77,6 +78,17 @@ json::object BenchmarkToJson(const BenchmarkResult& b) {
   };
 }
 
+// The shortest text that reads back as the same double ("12.5", not Boost's "1.25E1"), with ".0"
+// added to whole numbers so readers see a floating-point field. Non-finite values never reach
+// here: the result model holds only finite times.
+std::string FormatDouble(double value) {
+  char text[64];
+  const std::to_chars_result end = std::to_chars(text, text + sizeof(text), value);
+  std::string formatted(text, end.ptr);
+  if (formatted.find_first_of(".e") == std::string::npos) formatted += ".0";
+  return formatted;
+}
+
 // Pretty-prints with two-space indentation; Boost.JSON 1.81 has only the compact serializer.
 void Pretty(std::ostream& os, const json::value& v, int indent) {
   const std::string pad(static_cast<std::size_t>(indent + 2), ' ');
@@ -99,6 +111,8 @@ void Pretty(std::ostream& os, const json::value& v, int indent) {
       first = false;
     }
     os << "\n" << close_pad << "]";
+  } else if (v.is_double()) {
+    os << FormatDouble(v.get_double());
   } else {
     os << json::serialize(v);
   }
