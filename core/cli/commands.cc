@@ -6,6 +6,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "vmbench/plugin/format.h"
+#include "vmbench/plugin/result_file.h"
+#include "vmbench/plugin/status_macros.h"
 
 namespace vmbench::cli {
 namespace {
@@ -72,6 +74,30 @@ absl::Status ParseSuiteOptions(const std::vector<std::string>& values, RunOption
   return absl::OkStatus();
 }
 
+// Parses and validates --reporter values; `defaults` are used when there are none.
+absl::StatusOr<std::vector<ReporterSpec>> ResolveReporters(const Registry& registry,
+                                                           const std::vector<std::string>& values,
+                                                           std::vector<ReporterSpec> defaults) {
+  std::vector<ReporterSpec> specs =
+      values.empty() ? std::move(defaults) : std::vector<ReporterSpec>{};
+  for (const std::string& text : values) {
+    VMB_ASSIGN_OR_RETURN(ReporterSpec spec, ParseReporterSpec(text));
+    specs.push_back(std::move(spec));
+  }
+  VMB_RETURN_IF_ERROR(ValidateReporterSpecs(registry, specs));
+  return specs;
+}
+
+// Runs the reporters and names the files written; false when a reporter failed.
+bool Emit(const Registry& registry, const std::vector<ReporterSpec>& specs,
+          const vmbench::Report& report, std::ostream& err) {
+  std::vector<std::string> written;
+  const absl::Status emitted = EmitReports(registry, specs, report, &written);
+  for (const std::string& path : written) err << "vmbench: wrote " << path << "\n";
+  if (!emitted.ok()) err << "vmbench: " << emitted.message() << "\n";
+  return emitted.ok();
+}
+
 void PrintProgress(const BenchmarkResult& result, int done, int total, std::ostream& err) {
   std::string outcome;
   switch (result.status) {
@@ -134,25 +160,13 @@ int Run(const Registry& registry, const RunCommandOptions& options, std::ostream
   }
   // Reporters are resolved before anything is measured, so a typo costs nothing. The JSON file's
   // default name needs the run's timestamp and is filled in after the run.
-  std::vector<ReporterSpec> specs;
-  bool default_json = options.reporters.empty();
-  if (default_json) {
-    specs.push_back({"console", "", {}});
-    specs.push_back({"json", "(default)", {}});
-  }
-  for (const std::string& text : options.reporters) {
-    absl::StatusOr<ReporterSpec> spec = ParseReporterSpec(text);
-    if (!spec.ok()) {
-      err << "vmbench: " << spec.status().message() << "\n";
-      return kExitUsage;
-    }
-    specs.push_back(*std::move(spec));
-  }
-  if (absl::Status status = ValidateReporterSpecs(registry, specs); !status.ok()) {
-    err << "vmbench: " << status.message() << "\n";
+  const bool default_json = options.reporters.empty();
+  absl::StatusOr<std::vector<ReporterSpec>> specs = ResolveReporters(
+      registry, options.reporters, {{"console", "", {}}, {"json", "(default)", {}}});
+  if (!specs.ok()) {
+    err << "vmbench: " << specs.status().message() << "\n";
     return kExitUsage;
   }
-
   absl::StatusOr<HypervisorChoice> choice = ChooseHypervisor(registry, run.hypervisor);
   if (!choice.ok()) {
     err << "vmbench: " << choice.status().message() << "\n";
@@ -172,22 +186,17 @@ int Run(const Registry& registry, const RunCommandOptions& options, std::ostream
   const ProgressCallback progress = [&](const BenchmarkResult& r, int done, int total) {
     if (!options.quiet) PrintProgress(r, done, total, err);
   };
-  Report report;
+  vmbench::Report report;
   report.runs.push_back(RunBenchmarks(*selection, *choice, run, progress));
   const RunResult& result = report.runs.front();
   if (default_json) {
-    specs.back().out = (options.results_dir / absl::StrCat(FileStamp(result.context.timestamp), "-",
-                                                           result.context.hypervisor, ".json"))
-                           .string();
+    specs->back().out =
+        (options.results_dir /
+         absl::StrCat(FileStamp(result.context.timestamp), "-", result.context.hypervisor, ".json"))
+            .string();
   }
 
-  std::vector<std::string> written;
-  const absl::Status emitted = EmitReports(registry, specs, report, &written);
-  for (const std::string& path : written) err << "vmbench: wrote " << path << "\n";
-  if (!emitted.ok()) {
-    err << "vmbench: " << emitted.message() << "\n";
-    return kExitUsage;
-  }
+  if (!Emit(registry, *specs, report, err)) return kExitUsage;
   int errors = 0;
   for (const BenchmarkResult& b : result.benchmarks) {
     if (b.status == BenchmarkStatus::kError) ++errors;
@@ -197,6 +206,25 @@ int Run(const Registry& registry, const RunCommandOptions& options, std::ostream
     return kExitBenchmarkErrors;
   }
   return kExitOk;
+}
+
+int Report(const Registry& registry, const ReportCommandOptions& options, std::ostream& err) {
+  absl::StatusOr<std::vector<ReporterSpec>> specs =
+      ResolveReporters(registry, options.reporters, {{"console", "", {}}});
+  if (!specs.ok()) {
+    err << "vmbench: " << specs.status().message() << "\n";
+    return kExitUsage;
+  }
+  vmbench::Report report;
+  for (const std::string& file : options.files) {
+    absl::StatusOr<RunResult> run = ReadResultFile(file);
+    if (!run.ok()) {
+      err << "vmbench: " << run.status().message() << "\n";
+      return kExitUsage;
+    }
+    report.runs.push_back(*std::move(run));
+  }
+  return Emit(registry, *specs, report, err) ? kExitOk : kExitUsage;
 }
 
 }  // namespace vmbench::cli

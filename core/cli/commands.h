@@ -45,6 +45,15 @@ struct RunCommandOptions {
 };
 int Run(const Registry& registry, const RunCommandOptions& options, std::ostream& err);
 
+// `vmbench report RESULTS.json...`: reads result files and runs reporters over them (one run per
+// file, in the order given). A file that cannot be read or parsed is exit 2, naming the file and
+// the problem.
+struct ReportCommandOptions {
+  std::vector<std::string> files;
+  std::vector<std::string> reporters;  // --reporter values; empty: console on stdout
+};
+int Report(const Registry& registry, const ReportCommandOptions& options, std::ostream& err);
+
 }  // namespace vmbench::cli
 
 #endif  // VMBENCH_CORE_CLI_COMMANDS_H_

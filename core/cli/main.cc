@@ -77,6 +77,17 @@ int main(int argc, char** argv) {
       ->type_name("DIR");
   run_command->add_flag("--quiet,-q", run.quiet, "No progress lines on stderr");
 
+  vmbench::cli::ReportCommandOptions report;
+  CLI::App* report_command =
+      app.add_subcommand("report", "Read result files and run reporters over them");
+  report_command->add_option("files", report.files, "Result files written by `vmbench run`")
+      ->required()
+      ->type_name("RESULTS.json");
+  report_command
+      ->add_option("--reporter", report.reporters,
+                   "Reporter and its options (repeatable; default: console on stdout)")
+      ->type_name("NAME[:out=PATH,key=value...]");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -87,6 +98,7 @@ int main(int argc, char** argv) {
   vmbench::Registry registry;
   if (!vmbench::cli::LoadRegistry(global, std::cerr, &registry)) return kExitUsage;
   if (list->parsed()) return vmbench::cli::List(registry, what, std::cout, std::cerr);
+  if (report_command->parsed()) return vmbench::cli::Report(registry, report, std::cerr);
   char program[] = "vmbench";
   char* benchmark_argv[] = {program, nullptr};
   int benchmark_argc = 1;
