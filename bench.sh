@@ -9,5 +9,5 @@ source tools/install-deps.sh
 vmbench_install_deps
 
 cmake --preset release >/dev/null
-cmake --build --preset release
+cmake --build --preset release --target vmbench vmbench_plugins
 exec build/release/bin/vmbench run "$@"

@@ -174,9 +174,10 @@ AllocStatus RunSlab<N>::Dealloc(std::uint64_t addr) {
   if (offset % N != 0 || offset / N >= slot_count_) return AllocError::kInvalidFree;
   const auto start = static_cast<std::size_t>(offset / N);
   if (!used_.Test(start) || !run_starts_.Test(start)) return AllocError::kInvalidFree;
-  // The run ends at the first slot that is free or starts another run.
-  const std::size_t end =
-      std::min(used_.FindNextClear(start + 1), run_starts_.FindNextSet(start + 1));
+  // The run ends at the first slot that is free or starts another run. The run-start search is
+  // bounded by the first free slot, so freeing a short run costs O(run), not O(slab).
+  const std::size_t used_end = used_.FindNextClear(start + 1);
+  const std::size_t end = run_starts_.FindNextSet(start + 1, used_end);
   const std::size_t run = end - start;
   used_.ClearRange(start, run);
   run_starts_.Clear(start);

@@ -42,16 +42,17 @@ void SlotBitmap::ClearRange(std::size_t begin, std::size_t count) {
 
 void SlotBitmap::ClearAll() { std::fill(words_.begin(), words_.end(), 0); }
 
-std::size_t SlotBitmap::FindNextSet(std::size_t from) const {
-  if (from >= bits_) return bits_;
+std::size_t SlotBitmap::FindNextSet(std::size_t from, std::size_t limit) const {
+  if (from >= limit) return limit;
   std::size_t word = from / kWordBits;
+  const std::size_t last_word = (limit - 1) / kWordBits;
   std::uint64_t bits = words_[word] & (~std::uint64_t{0} << (from % kWordBits));
   while (bits == 0) {
-    if (++word == words_.size()) return bits_;
+    if (++word > last_word) return limit;
     bits = words_[word];
   }
-  // Padding bits past bits_ are never set, so no clamp is needed here.
-  return word * kWordBits + static_cast<std::size_t>(std::countr_zero(bits));
+  // Padding bits past bits_ are never set; a hit past `limit` in its last word is clamped.
+  return std::min(limit, word * kWordBits + static_cast<std::size_t>(std::countr_zero(bits)));
 }
 
 std::size_t SlotBitmap::FindNextClear(std::size_t from) const {

@@ -40,7 +40,10 @@ class SlotBitmap {
   void ClearAll();
 
   // Lowest set bit at or after `from` (any `from`), or size().
-  std::size_t FindNextSet(std::size_t from) const;
+  std::size_t FindNextSet(std::size_t from) const { return FindNextSet(from, bits_); }
+  // Lowest set bit in [from, limit), or `limit` when there is none (limit <= size()). Bounding
+  // the search keeps a caller that only cares about a short range from scanning the whole map.
+  std::size_t FindNextSet(std::size_t from, std::size_t limit) const;
   // Lowest clear bit at or after `from` (any `from`), or size().
   std::size_t FindNextClear(std::size_t from) const;
   // First fit: the lowest index i with bits [i, i + count) all clear, or
