@@ -32,7 +32,9 @@ Position Locate(double lower, double upper, double band) {
   return upper > high_edge ? Position::kAcrossUpper : Position::kAcrossLower;
 }
 
-bool AnyNaN(double a, double b, double c) { return std::isnan(a) || std::isnan(b) || std::isnan(c); }
+bool AnyNaN(double a, double b, double c) {
+  return std::isnan(a) || std::isnan(b) || std::isnan(c);
+}
 
 Verdict VerdictAt(Position position, bool significant) {
   switch (position) {
@@ -86,11 +88,10 @@ std::string ChangeReason(Position position, bool significant, double band,
     case Position::kAcrossLower: {
       const std::string edge =
           absl::StrCat(position == Position::kAcrossUpper ? "+" : "-", pct, "%");
-      what = significant
-                 ? absl::StrCat("significant, but the interval crosses the ", edge,
-                                " band edge; more repetitions needed")
-                 : absl::StrCat("not significant, interval reaches into the \u00b1", pct,
-                                "% noise band");
+      what = significant ? absl::StrCat("significant, but the interval crosses the ", edge,
+                                        " band edge; more repetitions needed")
+                         : absl::StrCat("not significant, interval reaches into the \u00b1", pct,
+                                        "% noise band");
       break;
     }
   }
@@ -123,8 +124,8 @@ absl::Status ValidateOptions(const ComparisonOptions& options) {
     }
   }
   if (options.min_repetitions < 2) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "comparison: min repetitions %d is below 2", options.min_repetitions));
+    return absl::InvalidArgumentError(
+        absl::StrFormat("comparison: min repetitions %d is below 2", options.min_repetitions));
   }
   if (options.bootstrap_resamples < 1) {
     return absl::InvalidArgumentError(absl::StrFormat(
@@ -150,9 +151,8 @@ absl::StatusOr<std::vector<CompiledBand>> CompileBands(const ComparisonOptions& 
     try {
       bands.push_back({std::regex(o.pattern, std::regex::ECMAScript), o.band});
     } catch (const std::regex_error& e) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("comparison: noise band pattern '", o.pattern, "' is not a valid regex: ",
-                       e.what()));
+      return absl::InvalidArgumentError(absl::StrCat("comparison: noise band pattern '", o.pattern,
+                                                     "' is not a valid regex: ", e.what()));
     }
   }
   return bands;
@@ -184,10 +184,9 @@ std::string Detail(const std::string& message) {
 
 // Rules 1 to 5 of the header: a verdict that needs no test, with its reason, or nullopt when the
 // row goes on to the test. `base` or `cand` is null when the id is absent on that side.
-std::optional<std::pair<Verdict, std::string>> VerdictWithoutTest(const SampleSet* base,
-                                                                  const SampleSet* cand,
-                                                                  const Comparison& comparison,
-                                                                  const ComparisonOptions& options) {
+std::optional<std::pair<Verdict, std::string>> VerdictWithoutTest(
+    const SampleSet* base, const SampleSet* cand, const Comparison& comparison,
+    const ComparisonOptions& options) {
   std::vector<std::string> errors;
   for (const auto& [set, side] : {std::pair{cand, "candidate"}, std::pair{base, "baseline"}}) {
     if (set == nullptr) continue;
@@ -204,7 +203,8 @@ std::optional<std::pair<Verdict, std::string>> VerdictWithoutTest(const SampleSe
   }
   for (const auto& [set, side] : {std::pair{cand, "candidate"}, std::pair{base, "baseline"}}) {
     if (set != nullptr && set->status == SampleStatus::kSkipped) {
-      return std::pair{Verdict::kSkipped, absl::StrCat("skipped in the ", side, Detail(set->message))};
+      return std::pair{Verdict::kSkipped,
+                       absl::StrCat("skipped in the ", side, Detail(set->message))};
     }
   }
   if (base == nullptr) return std::pair{Verdict::kNew, std::string("only in the candidate")};
@@ -357,10 +357,10 @@ absl::StatusOr<Comparison> Compare(const SampleRun& baseline, const SampleRun& c
       row.verdict = early->first;
       row.reason = std::move(early->second);
     } else {
-      row.ratio = stats::BootstrapMedianRatio(
-          base->samples, cand->samples,
-          {options.bootstrap_resamples, options.confidence_level,
-           BootstrapSeedFor(options.seed, row.id)});
+      row.ratio =
+          stats::BootstrapMedianRatio(base->samples, cand->samples,
+                                      {options.bootstrap_resamples, options.confidence_level,
+                                       BootstrapSeedFor(options.seed, row.id)});
       row.test = stats::MannWhitneyU(base->samples, cand->samples, mw_options);
       tested.push_back(comparison.benchmarks.size());
     }
@@ -384,8 +384,8 @@ absl::StatusOr<Comparison> Compare(const SampleRun& baseline, const SampleRun& c
     row.adjusted_p = adjusted[k];
     const stats::IntervalEstimate& ratio = *row.ratio;
     const bool significant = adjusted[k] < options.alpha;
-    row.verdict = ClassifyChange(ratio.lower, ratio.upper, adjusted[k], options.alpha,
-                                 row.noise_band);
+    row.verdict =
+        ClassifyChange(ratio.lower, ratio.upper, adjusted[k], options.alpha, row.noise_band);
     row.reason = ChangeReason(Locate(ratio.lower, ratio.upper, row.noise_band), significant,
                               row.noise_band, ratio, row.test->p, adjusted[k]);
   }

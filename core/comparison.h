@@ -1,5 +1,5 @@
 // Comparison of a candidate run B against a baseline run A: one verdict per benchmark id, decided
-// by the rules of docs "Verdicts" (shared/reference/statistics.md).
+// by the project's verdict rules ("Verdicts: how vmbench decides that something changed").
 //
 // Pure like statistics.h: no I/O and no plugin types. The caller converts result files into the
 // SampleRun structs below (per-iteration times of every repetition, status, machine fingerprint,
@@ -74,9 +74,9 @@ enum class Verdict {
 
 // Every verdict, in declaration order (for counting and listing).
 inline constexpr std::array<Verdict, 9> kAllVerdicts = {
-    Verdict::kRegressed, Verdict::kImproved, Verdict::kUnchanged,
-    Verdict::kInconclusive, Verdict::kNew, Verdict::kMissing,
-    Verdict::kError, Verdict::kSkipped, Verdict::kIncomparable};
+    Verdict::kRegressed,    Verdict::kImproved, Verdict::kUnchanged,
+    Verdict::kInconclusive, Verdict::kNew,      Verdict::kMissing,
+    Verdict::kError,        Verdict::kSkipped,  Verdict::kIncomparable};
 
 // The stable lower-case name used in reports, JSON and --fail-on: "regressed", "improved",
 // "unchanged", "inconclusive", "new", "missing", "error", "skipped" or "incomparable".
@@ -94,8 +94,8 @@ enum class SampleStatus {
 
 // One benchmark of one run: its id and the per-iteration time of every repetition.
 struct SampleSet {
-  std::string id;                // e.g. "alloc_single/create_initialized/default"
-  std::vector<double> samples;   // one per repetition; any unit, the same in both runs
+  std::string id;               // e.g. "alloc_single/create_initialized/default"
+  std::vector<double> samples;  // one per repetition; any unit, the same in both runs
   SampleStatus status = SampleStatus::kOk;
   std::string message;  // why it failed or was skipped
 };
@@ -115,7 +115,7 @@ struct NoiseBandOverride {
 
 // Everything that tunes a comparison. Compare() rejects out-of-range values.
 struct ComparisonOptions {
-  double alpha = 0.05;      // family-wise significance level, 0 < alpha < 1
+  double alpha = 0.05;       // family-wise significance level, 0 < alpha < 1
   double noise_band = 0.03;  // default band, fraction: 0.03 is ±3%; 0 <= band < 1
   // Per group or id: the first matching override wins, the default applies when none matches.
   std::vector<NoiseBandOverride> noise_band_overrides;
@@ -134,8 +134,10 @@ struct ComparisonOptions {
 struct BenchmarkComparison {
   std::string id;
   Verdict verdict = Verdict::kInconclusive;
-  std::string reason;   // one line for humans, e.g. "12.0% slower: ratio 1.120 [1.080, 1.160] ..."
-  std::string warning;  // non-empty when the numbers were compared across machines
+  // One line for humans: what decided the verdict, then the numbers, e.g. "12.0% slower, interval
+  // beyond the +3% noise band: ratio 1.120 [1.080, 1.160], p=0.0004 (Holm 0.012)".
+  std::string reason;
+  std::string warning;    // non-empty when the numbers were compared across machines
   double noise_band = 0;  // the band used for this id
   // Descriptive statistics of each side's samples; count 0 when the side is absent or not ok.
   stats::Description baseline;

@@ -91,8 +91,7 @@ double Median(std::span<const double> samples) {
 
 double Mean(std::span<const double> samples) {
   if (samples.empty()) return kNaN;
-  return std::accumulate(samples.begin(), samples.end(), 0.0) /
-         static_cast<double>(samples.size());
+  return std::accumulate(samples.begin(), samples.end(), 0.0) / static_cast<double>(samples.size());
 }
 
 double StdDev(std::span<const double> samples) {
@@ -164,8 +163,7 @@ std::uint64_t UniformIndex(std::mt19937_64& engine, std::uint64_t n) {
   return x % n;
 }
 
-IntervalEstimate BootstrapMedian(std::span<const double> samples,
-                                 const BootstrapOptions& options) {
+IntervalEstimate BootstrapMedian(std::span<const double> samples, const BootstrapOptions& options) {
   if (samples.empty() || !ValidBootstrapOptions(options)) return NaNEstimate(options.level);
   std::mt19937_64 engine(options.seed);
   std::vector<double> buffer(samples.size());
@@ -253,16 +251,17 @@ MannWhitneyResult MannWhitneyU(std::span<const double> a, std::span<const double
     result.method = MannWhitneyMethod::kExact;
     const std::vector<std::uint64_t> freq = ExactUFrequencies(n1, n2);
     const auto k = static_cast<std::size_t>(result.u);  // an integer without ties
-    std::uint64_t lower = 0;  // arrangements with U <= k
-    std::uint64_t upper = 0;  // arrangements with U >= k
+    // Arrangements with U <= k, with U >= k, and all of them.
+    std::uint64_t lower = 0;
+    std::uint64_t upper = 0;
     std::uint64_t total = 0;
     for (std::size_t i = 0; i < freq.size(); ++i) {
       total += freq[i];
       if (i <= k) lower += freq[i];
       if (i >= k) upper += freq[i];
     }
-    result.p = std::min(1.0, static_cast<double>(2 * std::min(lower, upper)) /
-                                 static_cast<double>(total));
+    result.p =
+        std::min(1.0, static_cast<double>(2 * std::min(lower, upper)) / static_cast<double>(total));
     return result;
   }
 
@@ -297,8 +296,7 @@ std::vector<double> HolmAdjust(std::span<const double> p_values) {
   double running_max = 0;  // enforces monotonicity: a smaller raw p never gets a larger adjusted p
   for (std::size_t rank = 0; rank < m; ++rank) {
     const std::size_t i = order[rank];
-    running_max =
-        std::max(running_max, std::min(1.0, static_cast<double>(m - rank) * p_values[i]));
+    running_max = std::max(running_max, std::min(1.0, static_cast<double>(m - rank) * p_values[i]));
     adjusted[i] = running_max;
   }
   return adjusted;

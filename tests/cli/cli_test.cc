@@ -120,7 +120,26 @@ TEST_CASE("run writes the JSON file it was asked for and it reads back", "[cli]"
   REQUIRE(result.ok());
   REQUIRE(result->benchmarks.size() == 2);
   CHECK(result->benchmarks[0].repetitions.size() == 2);
+
+  // `vmbench report` reads the file back and renders it through a reporter.
+  const Outcome report = Vmbench({"report", json.string()});
+  INFO(report.err);
+  CHECK(report.exit_code == 0);
+  CHECK_THAT(report.out, Catch::Contains("fake/ok/manual"));
+  CHECK_THAT(report.out, Catch::Contains("2 benchmarks: 2 ok, 0 errors, 0 skipped"));
   std::filesystem::remove(json);
+}
+
+TEST_CASE("report names the file and the problem when a result file is bad", "[cli]") {
+  const std::filesystem::path bad =
+      std::filesystem::temp_directory_path() / absl::StrCat("vmbench_cli_bad_", getpid(), ".json");
+  std::ofstream(bad) << "{\"schema_version\": 7}";
+  const Outcome o = Vmbench({"report", bad.string()});
+  CHECK(o.exit_code == 2);
+  CHECK_THAT(o.err, Catch::Contains(
+                        absl::StrCat(bad.string(), ": schema_version: unsupported version 7")));
+  CHECK(Vmbench({"report", "/nonexistent/x.json"}).exit_code == 2);
+  std::filesystem::remove(bad);
 }
 
 TEST_CASE("a benchmark error gives exit code 1 and keeps the other results", "[cli]") {
