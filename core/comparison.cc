@@ -236,37 +236,6 @@ std::uint64_t SplitMix64(std::uint64_t x) {
 
 }  // namespace
 
-absl::string_view VerdictName(Verdict verdict) {
-  switch (verdict) {
-    case Verdict::kRegressed:
-      return "regressed";
-    case Verdict::kImproved:
-      return "improved";
-    case Verdict::kUnchanged:
-      return "unchanged";
-    case Verdict::kInconclusive:
-      return "inconclusive";
-    case Verdict::kNew:
-      return "new";
-    case Verdict::kMissing:
-      return "missing";
-    case Verdict::kError:
-      return "error";
-    case Verdict::kSkipped:
-      return "skipped";
-    case Verdict::kIncomparable:
-      return "incomparable";
-  }
-  return "inconclusive";
-}
-
-std::optional<Verdict> ParseVerdict(absl::string_view name) {
-  for (Verdict verdict : kAllVerdicts) {
-    if (VerdictName(verdict) == name) return verdict;
-  }
-  return std::nullopt;
-}
-
 std::size_t Comparison::Count(Verdict verdict) const {
   std::size_t count = 0;
   for (const BenchmarkComparison& row : benchmarks) count += row.verdict == verdict ? 1 : 0;

@@ -56,34 +56,9 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "statistics.h"
+#include "vmbench/plugin/verdict.h"
 
 namespace vmbench {
-
-// The verdict on one benchmark; exactly one per id.
-enum class Verdict {
-  kRegressed,     // significantly slower, beyond the noise band
-  kImproved,      // significantly faster, beyond the noise band
-  kUnchanged,     // inside the band, or no significant difference
-  kInconclusive,  // too few repetitions, or the data cannot tell
-  kNew,           // only in the candidate
-  kMissing,       // only in the baseline
-  kError,         // failed in either run
-  kSkipped,       // skipped in either run
-  kIncomparable,  // the runs come from different machines or hypervisors
-};
-
-// Every verdict, in declaration order (for counting and listing).
-inline constexpr std::array<Verdict, 9> kAllVerdicts = {
-    Verdict::kRegressed,    Verdict::kImproved, Verdict::kUnchanged,
-    Verdict::kInconclusive, Verdict::kNew,      Verdict::kMissing,
-    Verdict::kError,        Verdict::kSkipped,  Verdict::kIncomparable};
-
-// The stable lower-case name used in reports, JSON and --fail-on: "regressed", "improved",
-// "unchanged", "inconclusive", "new", "missing", "error", "skipped" or "incomparable".
-absl::string_view VerdictName(Verdict verdict);
-
-// The verdict called `name` (exactly as VerdictName spells it), or nullopt.
-std::optional<Verdict> ParseVerdict(absl::string_view name);
 
 // How one benchmark ended in a run.
 enum class SampleStatus {

@@ -187,8 +187,8 @@ int Run(const Registry& registry, const RunCommandOptions& options, std::ostream
     if (!options.quiet) PrintProgress(r, done, total, err);
   };
   vmbench::Report report;
-  report.runs.push_back(RunBenchmarks(*selection, *choice, run, progress));
-  const RunResult& result = report.runs.front();
+  report.platforms.push_back({RunBenchmarks(*selection, *choice, run, progress), "", {}});
+  const RunResult& result = report.platforms.front().run;
   if (default_json) {
     specs->back().out =
         (options.results_dir /
@@ -222,7 +222,7 @@ int Report(const Registry& registry, const ReportCommandOptions& options, std::o
       err << "vmbench: " << run.status().message() << "\n";
       return kExitUsage;
     }
-    report.runs.push_back(*std::move(run));
+    report.platforms.push_back({*std::move(run), file, {}});
   }
   return Emit(registry, *specs, report, err) ? kExitOk : kExitUsage;
 }

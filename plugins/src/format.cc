@@ -4,6 +4,7 @@
 #include <cmath>
 #include <initializer_list>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
 namespace vmbench {
@@ -50,6 +51,24 @@ std::string FormatThroughput(const Throughput& throughput, double ns_per_iterati
     return Scaled(per_second, 1024, {"B/s", "KiB/s", "MiB/s", "GiB/s", "TiB/s"});
   }
   return Scaled(per_second, 1000, {"/s", "k/s", "M/s", "G/s", "T/s"});
+}
+
+std::string FormatPercentChange(double ratio) {
+  if (!std::isfinite(ratio)) return "n/a";
+  const double percent = (ratio - 1) * 100;
+  // Avoid "-0.0%" for a change that rounds to zero.
+  return absl::StrFormat("%+.1f%%", std::abs(percent) < 0.05 ? 0.0 : percent);
+}
+
+std::string FormatChange(const RatioEstimate& ratio) {
+  return absl::StrCat(FormatPercentChange(ratio.estimate), " [", FormatPercentChange(ratio.lower),
+                      ", ", FormatPercentChange(ratio.upper), "]");
+}
+
+std::string FormatPValue(double p) {
+  if (!std::isfinite(p)) return "p=n/a";
+  if (p < 0.0001) return "p<0.0001";
+  return absl::StrFormat("p=%.4f", p);
 }
 
 TextTable::TextTable(std::vector<std::string> header, std::vector<Align> align)

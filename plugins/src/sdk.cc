@@ -5,12 +5,14 @@
 #include <cmath>
 #include <numeric>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "vmbench/plugin/hypervisor.h"
 #include "vmbench/plugin/plugin.h"
 #include "vmbench/plugin/reporter.h"
 #include "vmbench/plugin/results.h"
 #include "vmbench/plugin/suite.h"
+#include "vmbench/plugin/verdict.h"
 
 namespace vmbench {
 
@@ -102,11 +104,60 @@ Summary Summarize(const std::vector<Repetition>& repetitions) {
   return summary;
 }
 
+absl::string_view VerdictName(Verdict verdict) {
+  switch (verdict) {
+    case Verdict::kRegressed:
+      return "regressed";
+    case Verdict::kImproved:
+      return "improved";
+    case Verdict::kUnchanged:
+      return "unchanged";
+    case Verdict::kInconclusive:
+      return "inconclusive";
+    case Verdict::kNew:
+      return "new";
+    case Verdict::kMissing:
+      return "missing";
+    case Verdict::kError:
+      return "error";
+    case Verdict::kSkipped:
+      return "skipped";
+    case Verdict::kIncomparable:
+      return "incomparable";
+  }
+  return "inconclusive";
+}
+
+std::optional<Verdict> ParseVerdict(absl::string_view name) {
+  for (Verdict verdict : kAllVerdicts) {
+    if (VerdictName(verdict) == name) return verdict;
+  }
+  return std::nullopt;
+}
+
 const BenchmarkResult* RunResult::Find(absl::string_view id) const {
   for (const BenchmarkResult& b : benchmarks) {
     if (b.id.ToString() == id) return &b;
   }
   return nullptr;
+}
+
+std::string PlatformName(const RunContext& context) {
+  const std::string& vendor = context.host.cpu_vendor.empty() ? "unknown" : context.host.cpu_vendor;
+  return absl::StrCat(context.hypervisor.empty() ? "none" : context.hypervisor, "/", vendor);
+}
+
+const ComparedBenchmark* RunComparison::Find(absl::string_view id) const {
+  for (const ComparedBenchmark& b : benchmarks) {
+    if (b.id == id) return &b;
+  }
+  return nullptr;
+}
+
+int RunComparison::Count(Verdict verdict) const {
+  return static_cast<int>(
+      std::count_if(benchmarks.begin(), benchmarks.end(),
+                    [&](const ComparedBenchmark& b) { return b.verdict == verdict; }));
 }
 
 }  // namespace vmbench

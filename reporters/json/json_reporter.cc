@@ -14,12 +14,12 @@ class JsonReporter final : public Reporter {
   absl::string_view FileExtension() const noexcept override { return "json"; }
 
   absl::Status Write(const Report& report, std::ostream& out) noexcept override {
-    if (report.runs.size() != 1) {
+    if (report.platforms.size() != 1) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "json: a result file holds exactly one run, this report has ", report.runs.size()));
+          "json: a result file holds exactly one run, this report has ", report.platforms.size()));
     }
     try {
-      out << ResultToJson(report.runs.front());
+      out << ResultToJson(report.platforms.front().run);
       out.flush();
       if (!out) return absl::DataLossError("json: writing the result file failed");
       return absl::OkStatus();

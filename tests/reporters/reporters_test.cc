@@ -44,11 +44,11 @@ void CheckGolden(const std::string& actual, const std::string& file) {
 }
 
 TEST_CASE("console reporter output matches the approved table", "[reporters]") {
-  CheckGolden(Render("console", Report{{SampleRun()}}), "console.txt");
+  CheckGolden(Render("console", Report{{{SampleRun(), "", {}}}}), "console.txt");
 }
 
 TEST_CASE("json reporter writes the result file that reads back", "[reporters]") {
-  const std::string json = Render("json", Report{{SampleRun()}});
+  const std::string json = Render("json", Report{{{SampleRun(), "", {}}}});
   CheckGolden(json, "result.json");
   absl::StatusOr<RunResult> back = ResultFromJson(json, "golden");
   REQUIRE(back.ok());
@@ -62,7 +62,8 @@ TEST_CASE("json reporter refuses to put two runs in one file", "[reporters]") {
   absl::StatusOr<std::shared_ptr<Reporter>> json = registry.CreateReporter("json");
   REQUIRE(json.ok());
   std::ostringstream out;
-  const absl::Status status = (*json)->Write(Report{{SampleRun(), SampleRun()}}, out);
+  const absl::Status status =
+      (*json)->Write(Report{{{SampleRun(), "", {}}, {SampleRun(), "", {}}}}, out);
   CHECK(status.message() == "json: a result file holds exactly one run, this report has 2");
   CHECK(out.str().empty());
 }

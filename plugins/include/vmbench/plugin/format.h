@@ -22,6 +22,16 @@ std::string FormatDuration(double ns);
 // units), "3.40 M/s" for elements (decimal units); "" for none or a zero time.
 std::string FormatThroughput(const Throughput& throughput, double ns_per_iteration);
 
+// A relative change in percent with one decimal and a sign: 1.12 -> "+12.0%", 0.95 -> "-5.0%",
+// 1.0 -> "+0.0%".
+std::string FormatPercentChange(double ratio);
+
+// A ratio with its interval as relative changes: "+12.0% [+8.0%, +16.0%]".
+std::string FormatChange(const RatioEstimate& ratio);
+
+// A p-value for people: "p=0.0004", "p<0.0001".
+std::string FormatPValue(double p);
+
 // A table of text cells printed with aligned columns. Numeric-looking columns can be right-aligned.
 class TextTable {
  public:

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "vmbench/plugin/verdict.h"
 
 namespace vmbench {
 
@@ -132,9 +133,66 @@ struct RunResult {
   friend bool operator==(const RunResult&, const RunResult&) = default;
 };
 
-// What a reporter is given: one or more runs (one per platform when results are merged).
+// "hypervisor/cpu-vendor", e.g. "kvm/amd" or "none/intel": how reports name the platform a run
+// was made on (one column of a hypervisor x CPU matrix).
+std::string PlatformName(const RunContext& context);
+
+// A ratio of medians, candidate / baseline, with its confidence interval. Above 1 is slower.
+struct RatioEstimate {
+  double estimate = 1;
+  double lower = 1;
+  double upper = 1;
+  double level = 0.95;  // confidence level of [lower, upper]
+
+  friend bool operator==(const RatioEstimate&, const RatioEstimate&) = default;
+};
+
+// One benchmark of a comparison between a baseline and a candidate run.
+struct ComparedBenchmark {
+  std::string id;
+  Verdict verdict = Verdict::kInconclusive;
+  // One line for humans: what decided the verdict, then the numbers.
+  std::string reason;
+  std::string warning;    // set when the runs were compared across machines
+  double noise_band = 0;  // the band used for this id, as a fraction (0.03 is +-3%)
+  // Medians and sample counts of each side; 0 when the side is absent or did not run.
+  double baseline_median_ns = 0;
+  double candidate_median_ns = 0;
+  int baseline_repetitions = 0;
+  int candidate_repetitions = 0;
+  std::optional<RatioEstimate> ratio;  // set when the samples were tested
+  std::optional<double> p_value;       // two-sided Mann-Whitney U, when tested
+  std::optional<double> adjusted_p;    // Holm-Bonferroni over the run, when tested
+
+  friend bool operator==(const ComparedBenchmark&, const ComparedBenchmark&) = default;
+};
+
+// A candidate run compared with its baseline.
+struct RunComparison {
+  std::string baseline_source;  // where the baseline came from, e.g. its file path
+  RunContext baseline_context;
+  bool comparable = true;  // same machine fingerprint and hypervisor
+  std::string warning;     // what differs when not comparable
+  // One row per id of either run: candidate order, then ids only in the baseline.
+  std::vector<ComparedBenchmark> benchmarks;
+
+  // The row for `id`, or nullptr.
+  const ComparedBenchmark* Find(absl::string_view id) const;
+  // How many rows have `verdict`.
+  int Count(Verdict verdict) const;
+};
+
+// One platform of a report: a run, and its comparison when a baseline was given.
+struct PlatformResult {
+  RunResult run;
+  std::string source;  // where the run came from (a file path); empty for a run just made
+  std::optional<RunComparison> comparison;
+};
+
+// What a reporter is given: one platform for `vmbench run`, one per result file for
+// `vmbench report` (a hypervisor x CPU matrix merged into one document).
 struct Report {
-  std::vector<RunResult> runs;
+  std::vector<PlatformResult> platforms;
 };
 
 }  // namespace vmbench
