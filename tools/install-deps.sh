@@ -11,6 +11,9 @@ VMBENCH_PACKAGES=(
   libcli11-dev                           # CLI11
   catch2                                 # Catch2 2.13, tests
   clang-format                           # the tree's formatting check
+  libxml2-utils                          # xmllint: JUnit output checked against junit-10.xsd
+  python3-junitparser                    # a real JUnit consumer, for the junit reporter's tests
+  cmark-gfm                              # renders the markdown reporter's output in its tests
 )
 
 vmbench_install_deps() {
