@@ -4,7 +4,9 @@
 #include <iostream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "compare_runs.h"
 #include "vmbench/plugin/format.h"
 #include "vmbench/plugin/result_file.h"
 #include "vmbench/plugin/status_macros.h"
@@ -98,6 +100,85 @@ bool Emit(const Registry& registry, const std::vector<ReporterSpec>& specs,
   return emitted.ok();
 }
 
+// What a comparing command resolved before measuring or reading anything.
+struct PreparedVerdicts {
+  ComparisonOptions options;
+  std::vector<Verdict> fail_on;
+  std::vector<RunResult> baselines;
+  std::vector<std::string> baseline_files;
+  bool pair_any = false;  // compare with the only baseline even when the platforms differ
+};
+
+absl::StatusOr<PreparedVerdicts> PrepareVerdicts(const VerdictOptions& flags) {
+  PreparedVerdicts prepared;
+  if (!flags.config.empty()) {
+    VMB_ASSIGN_OR_RETURN(prepared.options, LoadComparisonConfig(flags.config, prepared.options));
+  }
+  if (flags.noise_band.has_value()) prepared.options.noise_band = *flags.noise_band;
+  if (flags.alpha.has_value()) prepared.options.alpha = *flags.alpha;
+  if (flags.min_repetitions.has_value()) prepared.options.min_repetitions = *flags.min_repetitions;
+  if (flags.allow_cross_machine) prepared.options.allow_cross_machine = true;
+  VMB_ASSIGN_OR_RETURN(prepared.fail_on, ParseVerdictList(flags.fail_on));
+  for (const std::string& file : flags.baselines) {
+    VMB_ASSIGN_OR_RETURN(RunResult baseline, ReadResultFile(file));
+    prepared.baselines.push_back(std::move(baseline));
+    prepared.baseline_files.push_back(file);
+  }
+  prepared.pair_any = flags.pair_any;
+  return prepared;
+}
+
+// Gives each platform of `report` its comparison with the matching baseline, if any.
+absl::Status AttachComparisons(const PreparedVerdicts& verdicts, vmbench::Report* report,
+                               std::ostream& err) {
+  for (PlatformResult& platform : report->platforms) {
+    std::optional<std::size_t> match = MatchBaseline(platform.run.context, verdicts.baselines);
+    if (!match.has_value() && verdicts.pair_any && verdicts.baselines.size() == 1) match = 0;
+    if (!match.has_value()) {
+      if (!verdicts.baselines.empty()) {
+        err << "vmbench: no baseline for platform " << PlatformName(platform.run.context)
+            << (platform.source.empty() ? "" : " (" + platform.source + ")") << "\n";
+      }
+      continue;
+    }
+    VMB_ASSIGN_OR_RETURN(platform.comparison,
+                         CompareRuns(verdicts.baselines[*match], verdicts.baseline_files[*match],
+                                     platform.run, verdicts.options));
+  }
+  return absl::OkStatus();
+}
+
+// Compares, writes the reports and decides the exit code: 2 when a report could not be made, 1
+// when a benchmark of a fresh run failed or a verdict named by --fail-on occurred, else 0.
+int Finish(const Registry& registry, const std::vector<ReporterSpec>& specs,
+           const PreparedVerdicts& verdicts, vmbench::Report* report, std::ostream& err) {
+  if (absl::Status status = AttachComparisons(verdicts, report, err); !status.ok()) {
+    err << "vmbench: " << status.message() << "\n";
+    return kExitUsage;
+  }
+  if (!Emit(registry, specs, *report, err)) return kExitUsage;
+  int exit_code = kExitOk;
+  for (const PlatformResult& platform : report->platforms) {
+    if (!platform.source.empty()) continue;  // errors in files read back were reported before
+    int errors = 0;
+    for (const BenchmarkResult& b : platform.run.benchmarks) {
+      if (b.status == BenchmarkStatus::kError) ++errors;
+    }
+    if (errors > 0) {
+      err << "vmbench: " << errors << " benchmark(s) ended in error\n";
+      exit_code = kExitBenchmarkErrors;
+    }
+  }
+  if (const int failing = CountVerdicts(*report, verdicts.fail_on); failing > 0) {
+    std::vector<absl::string_view> names;
+    for (Verdict v : verdicts.fail_on) names.push_back(VerdictName(v));
+    err << "vmbench: --fail-on " << absl::StrJoin(names, ",") << ": " << failing
+        << " benchmark(s) matched\n";
+    exit_code = kExitBenchmarkErrors;
+  }
+  return exit_code;
+}
+
 void PrintProgress(const BenchmarkResult& result, int done, int total, std::ostream& err) {
   std::string outcome;
   switch (result.status) {
@@ -158,13 +239,18 @@ int Run(const Registry& registry, const RunCommandOptions& options, std::ostream
     err << "vmbench: " << status.message() << "\n";
     return kExitUsage;
   }
-  // Reporters are resolved before anything is measured, so a typo costs nothing. The JSON file's
-  // default name needs the run's timestamp and is filled in after the run.
+  // Reporters, baselines and comparison settings are resolved before anything is measured, so a
+  // typo costs nothing. The JSON file's default name needs the run's timestamp: set after the run.
   const bool default_json = options.reporters.empty();
   absl::StatusOr<std::vector<ReporterSpec>> specs = ResolveReporters(
       registry, options.reporters, {{"console", "", {}}, {"json", "(default)", {}}});
   if (!specs.ok()) {
     err << "vmbench: " << specs.status().message() << "\n";
+    return kExitUsage;
+  }
+  absl::StatusOr<PreparedVerdicts> verdicts = PrepareVerdicts(options.verdicts);
+  if (!verdicts.ok()) {
+    err << "vmbench: " << verdicts.status().message() << "\n";
     return kExitUsage;
   }
   absl::StatusOr<HypervisorChoice> choice = ChooseHypervisor(registry, run.hypervisor);
@@ -195,17 +281,7 @@ int Run(const Registry& registry, const RunCommandOptions& options, std::ostream
          absl::StrCat(FileStamp(result.context.timestamp), "-", result.context.hypervisor, ".json"))
             .string();
   }
-
-  if (!Emit(registry, *specs, report, err)) return kExitUsage;
-  int errors = 0;
-  for (const BenchmarkResult& b : result.benchmarks) {
-    if (b.status == BenchmarkStatus::kError) ++errors;
-  }
-  if (errors > 0) {
-    err << "vmbench: " << errors << " benchmark(s) ended in error\n";
-    return kExitBenchmarkErrors;
-  }
-  return kExitOk;
+  return Finish(registry, *specs, *verdicts, &report, err);
 }
 
 int Report(const Registry& registry, const ReportCommandOptions& options, std::ostream& err) {
@@ -213,6 +289,11 @@ int Report(const Registry& registry, const ReportCommandOptions& options, std::o
       ResolveReporters(registry, options.reporters, {{"console", "", {}}});
   if (!specs.ok()) {
     err << "vmbench: " << specs.status().message() << "\n";
+    return kExitUsage;
+  }
+  absl::StatusOr<PreparedVerdicts> verdicts = PrepareVerdicts(options.verdicts);
+  if (!verdicts.ok()) {
+    err << "vmbench: " << verdicts.status().message() << "\n";
     return kExitUsage;
   }
   vmbench::Report report;
@@ -224,7 +305,19 @@ int Report(const Registry& registry, const ReportCommandOptions& options, std::o
     }
     report.platforms.push_back({*std::move(run), file, {}});
   }
-  return Emit(registry, *specs, report, err) ? kExitOk : kExitUsage;
+  return Finish(registry, *specs, *verdicts, &report, err);
+}
+
+int Compare(const Registry& registry, const CompareCommandOptions& options, std::ostream& err) {
+  ReportCommandOptions report;
+  report.files = {options.candidate};
+  report.verdicts = options.verdicts;
+  report.verdicts.baselines = {options.baseline};
+  // One baseline for one candidate: compare them even when their platforms differ (the verdicts
+  // are then `incomparable` unless --allow-cross-machine says otherwise).
+  report.verdicts.pair_any = true;
+  report.reporters = options.reporters;
+  return Report(registry, report, err);
 }
 
 }  // namespace vmbench::cli

@@ -7,6 +7,7 @@
 #define VMBENCH_CORE_CLI_COMMANDS_H_
 
 #include <filesystem>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -35,9 +36,25 @@ bool LoadRegistry(const GlobalOptions& options, std::ostream& err, Registry* reg
 // `vmbench list [what]`, what being plugins, hypervisors, suites, benchmarks or reporters.
 int List(const Registry& registry, const std::string& what, std::ostream& out, std::ostream& err);
 
+// Options of every command that compares runs: `run --baseline`, `compare`, `report --baseline`.
+// The comparison settings start from the defaults of ComparisonOptions, then --config FILE, then
+// the flags given here.
+struct VerdictOptions {
+  std::vector<std::string> baselines;  // --baseline result files
+  std::string config;                  // --config: comparison settings (compare_runs.h)
+  std::optional<double> noise_band;    // --noise-band, a fraction
+  std::optional<double> alpha;         // --alpha
+  std::optional<int> min_repetitions;  // --min-repetitions
+  bool allow_cross_machine = false;    // --allow-cross-machine
+  std::string fail_on;  // --fail-on: verdicts that make the exit code 1, e.g. "regressed"
+  // Compare with the only baseline even when its platform differs (`compare`'s two files).
+  bool pair_any = false;
+};
+
 // `vmbench run`.
 struct RunCommandOptions {
   RunOptions run;
+  VerdictOptions verdicts;
   std::vector<std::string> reporters;      // --reporter values; empty: console + JSON file
   std::vector<std::string> suite_options;  // --suite-option SUITE.KEY=VALUE
   std::filesystem::path results_dir = "results";
@@ -50,9 +67,19 @@ int Run(const Registry& registry, const RunCommandOptions& options, std::ostream
 // the problem.
 struct ReportCommandOptions {
   std::vector<std::string> files;
+  VerdictOptions verdicts;
   std::vector<std::string> reporters;  // --reporter values; empty: console on stdout
 };
 int Report(const Registry& registry, const ReportCommandOptions& options, std::ostream& err);
+
+// `vmbench compare BASE.json NEW.json`: the verdict of every benchmark of NEW against BASE.
+struct CompareCommandOptions {
+  std::string baseline;
+  std::string candidate;
+  VerdictOptions verdicts;             // `baselines` is unused: the baseline is positional
+  std::vector<std::string> reporters;  // --reporter values; empty: console on stdout
+};
+int Compare(const Registry& registry, const CompareCommandOptions& options, std::ostream& err);
 
 }  // namespace vmbench::cli
 

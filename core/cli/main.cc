@@ -6,6 +6,46 @@
 #include "build_info.h"
 #include "commands.h"
 
+namespace {
+
+// The options of every command that compares runs; `with_baseline` adds --baseline.
+void AddVerdictOptions(CLI::App* command, vmbench::cli::VerdictOptions* options,
+                       bool with_baseline) {
+  if (with_baseline) {
+    command
+        ->add_option("--baseline", options->baselines,
+                     "Result file to compare against (repeatable: each platform is matched with "
+                     "the baseline of the same machine, else of the same hypervisor/CPU vendor)")
+        ->type_name("RESULTS.json");
+  }
+  command
+      ->add_option("--fail-on", options->fail_on,
+                   "Exit with code 1 when any benchmark gets one of these verdicts, e.g. "
+                   "regressed or regressed,error")
+      ->type_name("VERDICT[,VERDICT...]");
+  command
+      ->add_option("--config", options->config,
+                   "Comparison settings (noise bands per id pattern, alpha, ...), JSON")
+      ->type_name("FILE");
+  command
+      ->add_option("--noise-band", options->noise_band,
+                   "Changes within this fraction are noise (default 0.03, i.e. +-3%)")
+      ->check(CLI::Range(0.0, 0.99))
+      ->type_name("FRACTION");
+  command
+      ->add_option("--alpha", options->alpha,
+                   "Significance level after Holm-Bonferroni correction (default 0.05)")
+      ->check(CLI::Range(0.000001, 0.5));
+  command
+      ->add_option("--min-repetitions", options->min_repetitions,
+                   "Fewer samples on either side is inconclusive (default 10)")
+      ->check(CLI::Range(2, 100000));
+  command->add_flag("--allow-cross-machine", options->allow_cross_machine,
+                    "Compare runs from different machines or hypervisors (rows carry a warning)");
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   using vmbench::cli::kExitUsage;
   CLI::App app{
@@ -76,6 +116,7 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->type_name("DIR");
   run_command->add_flag("--quiet,-q", run.quiet, "No progress lines on stderr");
+  AddVerdictOptions(run_command, &run.verdicts, true);
 
   vmbench::cli::ReportCommandOptions report;
   CLI::App* report_command =
@@ -87,6 +128,22 @@ int main(int argc, char** argv) {
       ->add_option("--reporter", report.reporters,
                    "Reporter and its options (repeatable; default: console on stdout)")
       ->type_name("NAME[:out=PATH,key=value...]");
+  AddVerdictOptions(report_command, &report.verdicts, true);
+
+  vmbench::cli::CompareCommandOptions compare;
+  CLI::App* compare_command = app.add_subcommand(
+      "compare", "Compare a candidate result file with a baseline: one verdict per benchmark");
+  compare_command->add_option("baseline", compare.baseline, "The baseline result file")
+      ->required()
+      ->type_name("BASE.json");
+  compare_command->add_option("candidate", compare.candidate, "The candidate result file")
+      ->required()
+      ->type_name("NEW.json");
+  compare_command
+      ->add_option("--reporter", compare.reporters,
+                   "Reporter and its options (repeatable; default: console on stdout)")
+      ->type_name("NAME[:out=PATH,key=value...]");
+  AddVerdictOptions(compare_command, &compare.verdicts, false);
 
   try {
     app.parse(argc, argv);
@@ -99,6 +156,7 @@ int main(int argc, char** argv) {
   if (!vmbench::cli::LoadRegistry(global, std::cerr, &registry)) return kExitUsage;
   if (list->parsed()) return vmbench::cli::List(registry, what, std::cout, std::cerr);
   if (report_command->parsed()) return vmbench::cli::Report(registry, report, std::cerr);
+  if (compare_command->parsed()) return vmbench::cli::Compare(registry, compare, std::cerr);
   char program[] = "vmbench";
   char* benchmark_argv[] = {program, nullptr};
   int benchmark_argc = 1;
