@@ -481,8 +481,9 @@ std::vector<TestSuite> PlatformSuites(const PlatformResult& platform,
 
   const RunResult& run = platform.run;
   if (!platform.comparison.has_value()) {
-    for (const BenchmarkResult& b : run.benchmarks)
+    for (const BenchmarkResult& b : run.benchmarks) {
       suite_for(b.suite).cases.push_back(MeasuredCase(b));
+    }
     return suites;
   }
   const RunComparison& comparison = *platform.comparison;

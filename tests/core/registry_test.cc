@@ -75,7 +75,8 @@ TEST_CASE("each reporter request gets a fresh object", "[registry]") {
   CHECK((*a)->FileExtension() == "json");
   absl::StatusOr<std::shared_ptr<Reporter>> missing = registry.CreateReporter("nope");
   REQUIRE_FALSE(missing.ok());
-  CHECK(missing.status().message() == "unknown reporter 'nope' (known: console, json, junit, markdown)");
+  CHECK(missing.status().message() ==
+        "unknown reporter 'nope' (known: console, json, junit, markdown)");
 }
 
 TEST_CASE("objects keep their plugin loaded after the registry is gone", "[registry]") {

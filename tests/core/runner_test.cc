@@ -70,7 +70,8 @@ TEST_CASE("selection errors name what is wrong", "[runner]") {
   absl::StatusOr<std::vector<SelectedBenchmark>> selection =
       SelectBenchmarks(registry, options, nullptr);
   REQUIRE_FALSE(selection.ok());
-  CHECK(selection.status().message() == "unknown suite 'nope' (known: fake_duplicate, fake_suite)");
+  CHECK(selection.status().message() ==
+        "unknown suite 'nope' (known: fake_calibrated, fake_duplicate, fake_suite)");
 
   options.suites = {"fake_suite"};
   options.suite_options["fake_suite"]["count"] = "many";
