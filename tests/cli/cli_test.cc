@@ -157,5 +157,96 @@ TEST_CASE("a benchmark error gives exit code 1 and keeps the other results", "[c
   std::filesystem::remove(json);
 }
 
+// Writes a result file of fake_calibrated at `scale` with `reps` repetitions.
+std::filesystem::path CalibratedRun(const std::string& name, const std::string& scale, int reps) {
+  const std::filesystem::path json = std::filesystem::temp_directory_path() /
+                                     absl::StrCat("vmbench_cli_", name, "_", getpid(), ".json");
+  const Outcome o = Vmbench({"--plugin-dir", FakesDir().string(), "run", "--suite",
+                             "fake_calibrated", "--suite-option", "fake_calibrated.delays=20000",
+                             "--suite-option", absl::StrCat("fake_calibrated.scale=", scale),
+                             "--repetitions", absl::StrCat(reps), "--min-time", "0.002", "-q",
+                             "--reporter", absl::StrCat("json:out=", json.string())});
+  INFO(o.err);
+  REQUIRE(o.exit_code == 0);
+  return json;
+}
+
+TEST_CASE("compare gives every benchmark a verdict and fail-on sets the exit code", "[cli]") {
+  const std::filesystem::path base = CalibratedRun("base", "1.0", 10);
+  // Three times slower: far beyond any noise on a shared machine, so the verdict is certain.
+  const std::filesystem::path slow = CalibratedRun("slow", "3.0", 10);
+  const Outcome o =
+      Vmbench({"--plugin-dir", FakesDir().string(), "compare", base.string(), slow.string()});
+  INFO(o.err);
+  CHECK(o.exit_code == 0);
+  CHECK_THAT(o.out, Catch::Contains("regressed"));
+  CHECK_THAT(o.out, Catch::Contains("1 benchmarks: 1 regressed"));
+
+  const Outcome gated =
+      Vmbench({"--plugin-dir", FakesDir().string(), "compare", base.string(), slow.string(),
+               "--fail-on", "regressed", "--reporter", "markdown"});
+  CHECK(gated.exit_code == 1);
+  CHECK_THAT(gated.err, Catch::Contains("--fail-on regressed: 1 benchmark(s) matched"));
+  CHECK_THAT(gated.out, Catch::StartsWith("**vmbench: 1 regression on 1 of 1 platform"));
+
+  // The other way round it is an improvement, which does not fail a regression gate.
+  const Outcome reversed = Vmbench({"--plugin-dir", FakesDir().string(), "compare", slow.string(),
+                                    base.string(), "--fail-on", "regressed"});
+  CHECK(reversed.exit_code == 0);
+  CHECK_THAT(reversed.out, Catch::Contains("improved"));
+  std::filesystem::remove(base);
+  std::filesystem::remove(slow);
+}
+
+TEST_CASE("too few repetitions are inconclusive rather than a verdict", "[cli]") {
+  const std::filesystem::path base = CalibratedRun("few_base", "1.0", 3);
+  const std::filesystem::path slow = CalibratedRun("few_slow", "3.0", 3);
+  const Outcome o = Vmbench({"--plugin-dir", FakesDir().string(), "compare", base.string(),
+                             slow.string(), "--fail-on", "regressed"});
+  CHECK(o.exit_code == 0);
+  CHECK_THAT(o.out, Catch::Contains("inconclusive"));
+  std::filesystem::remove(base);
+  std::filesystem::remove(slow);
+}
+
+TEST_CASE("report merges platforms with their baselines and names what has none", "[cli]") {
+  const std::filesystem::path base = CalibratedRun("rbase", "1.0", 10);
+  const std::filesystem::path now = CalibratedRun("rnow", "1.0", 10);
+  const Outcome o = Vmbench({"--plugin-dir", FakesDir().string(), "report", now.string(),
+                             "--baseline", base.string(), "--reporter", "markdown"});
+  INFO(o.err);
+  CHECK(o.exit_code == 0);
+  CHECK_THAT(o.out, Catch::Contains("<details>"));
+  CHECK_THAT(o.out, Catch::Contains("calibrated"));
+  const Outcome none = Vmbench({"report", now.string(), "--baseline", "/nonexistent/b.json"});
+  CHECK(none.exit_code == 2);
+  CHECK_THAT(none.err, Catch::Contains("/nonexistent/b.json: cannot open result file"));
+  std::filesystem::remove(base);
+  std::filesystem::remove(now);
+}
+
+TEST_CASE("comparison settings and fail-on verdicts are checked before anything runs", "[cli]") {
+  const Outcome verdict = Vmbench({"run", "--fail-on", "slower"});
+  CHECK(verdict.exit_code == 2);
+  CHECK_THAT(verdict.err, Catch::Contains("--fail-on: unknown verdict 'slower' (known: "));
+  const std::filesystem::path config =
+      std::filesystem::temp_directory_path() / absl::StrCat("vmbench_cli_cfg_", getpid(), ".json");
+  std::ofstream(config)
+      << R"({"noise_band": 0.05, "noise_bands": [{"pattern": "(", "band": 0.1}]})";
+  const Outcome bad_pattern = Vmbench({"run", "--config", config.string()});
+  CHECK(bad_pattern.exit_code == 2);
+  CHECK_THAT(bad_pattern.err, Catch::Contains(config.string()));
+  std::ofstream(config) << R"({"noise_band": 2})";
+  const Outcome bad_band = Vmbench({"run", "--config", config.string()});
+  CHECK(bad_band.exit_code == 2);
+  CHECK_THAT(bad_band.err,
+             Catch::Contains(absl::StrCat(config.string(), ": noise_band: must be at least 0")));
+  std::ofstream(config) << R"({"noise_bnad": 0.1})";
+  const Outcome typo = Vmbench({"run", "--config", config.string()});
+  CHECK(typo.exit_code == 2);
+  CHECK_THAT(typo.err, Catch::Contains(absl::StrCat(config.string(), ": noise_bnad: unknown key")));
+  std::filesystem::remove(config);
+}
+
 }  // namespace
 }  // namespace vmbench
