@@ -248,5 +248,64 @@ TEST_CASE("comparison settings and fail-on verdicts are checked before anything 
   std::filesystem::remove(config);
 }
 
+TEST_CASE("report over a six-platform matrix gives one verdict line and a JUnit file", "[cli]") {
+  // One real run, relabelled as each of three hypervisors on two CPU vendors: the matrix CI
+  // merges. Baselines are the same samples; kvm/amd's candidate is three times slower.
+  const std::filesystem::path base = CalibratedRun("matrix_base", "1.0", 10);
+  const std::filesystem::path slow = CalibratedRun("matrix_slow", "3.0", 10);
+  absl::StatusOr<RunResult> base_run = ReadResultFile(base.string());
+  absl::StatusOr<RunResult> slow_run = ReadResultFile(slow.string());
+  REQUIRE(base_run.ok());
+  REQUIRE(slow_run.ok());
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / absl::StrCat("vmbench_cli_matrix_", getpid());
+  std::filesystem::create_directories(dir);
+  std::vector<std::string> args = {"--plugin-dir", FakesDir().string(), "report"};
+  std::vector<std::string> baselines;
+  for (const char* hypervisor : {"kvm", "mshv3", "whp"}) {
+    for (const char* vendor : {"amd", "intel"}) {
+      const bool slower = std::string(hypervisor) == "kvm" && std::string(vendor) == "amd";
+      RunResult candidate = slower ? *slow_run : *base_run;
+      RunResult baseline = *base_run;
+      for (RunResult* run : {&candidate, &baseline}) {
+        run->context.hypervisor = hypervisor;
+        run->context.host.cpu_vendor = vendor;
+        run->context.machine_fingerprint = absl::StrCat(hypervisor, "-", vendor);
+      }
+      const std::string name = absl::StrCat(hypervisor, "-", vendor);
+      std::ofstream(dir / (name + ".json")) << ResultToJson(candidate);
+      std::ofstream(dir / (name + "-base.json")) << ResultToJson(baseline);
+      args.push_back((dir / (name + ".json")).string());
+      baselines.push_back((dir / (name + "-base.json")).string());
+    }
+  }
+  for (const std::string& b : baselines) {
+    args.push_back("--baseline");
+    args.push_back(b);
+  }
+  const std::filesystem::path md = dir / "comment.md";
+  const std::filesystem::path xml = dir / "junit.xml";
+  args.insert(args.end(), {"--reporter", absl::StrCat("markdown:out=", md.string()), "--reporter",
+                           absl::StrCat("junit:out=", xml.string()), "--fail-on", "regressed"});
+  const Outcome o = Vmbench(args);
+  INFO(o.err);
+  CHECK(o.exit_code == 1);
+  const std::string comment = Slurp(md);
+  CHECK(comment.substr(0, comment.find('\n')) ==
+        "**vmbench: 1 regression on 1 of 6 platforms, 0 improvements, 5 unchanged, 0 "
+        "inconclusive**");
+  // A real JUnit consumer reads the file: one failure, six suites.
+  const std::string check =
+      absl::StrCat("/usr/bin/python3 '",
+                   (vmbench::testing::SourceDir() / "reporters" / "junit_check.py").string(), "' '",
+                   xml.string(), "' > '", (dir / "junit.txt").string(), "'");
+  REQUIRE(std::system(check.c_str()) == 0);
+  const std::string summary = Slurp(dir / "junit.txt");
+  CHECK_THAT(summary, Catch::StartsWith("testsuites tests=6 failures=1 errors=0"));
+  std::filesystem::remove_all(dir);
+  std::filesystem::remove(base);
+  std::filesystem::remove(slow);
+}
+
 }  // namespace
 }  // namespace vmbench
