@@ -7,6 +7,7 @@
 #include "vmbench/plugin/result_file.h"
 
 #include <boost/json.hpp>
+#include <boost/json/basic_parser_impl.hpp>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -21,6 +22,102 @@ namespace vmbench {
 namespace {
 
 namespace json = boost::json;
+
+// Boost.JSON 1.81's parse does not always round a decimal to the nearest double (its fast path
+// can be one ulp off: "22.306861893535178" reads as 22.306861893535174), so a result file would
+// not read back bit for bit. This handler builds the same DOM as json::parse but re-reads every
+// number that has a fraction or exponent from its own text with std::from_chars, which is
+// correctly rounded.
+class ExactNumberHandler {
+ public:
+  static constexpr std::size_t max_array_size = static_cast<std::size_t>(-1);
+  static constexpr std::size_t max_object_size = static_cast<std::size_t>(-1);
+  static constexpr std::size_t max_string_size = static_cast<std::size_t>(-1);
+  static constexpr std::size_t max_key_size = static_cast<std::size_t>(-1);
+
+  json::value_stack stack;
+
+  bool on_document_begin(boost::system::error_code&) {
+    stack.reset();
+    return true;
+  }
+  bool on_document_end(boost::system::error_code&) { return true; }
+  bool on_array_begin(boost::system::error_code&) { return true; }
+  bool on_array_end(std::size_t n, boost::system::error_code&) {
+    stack.push_array(n);
+    return true;
+  }
+  bool on_object_begin(boost::system::error_code&) { return true; }
+  bool on_object_end(std::size_t n, boost::system::error_code&) {
+    stack.push_object(n);
+    return true;
+  }
+  bool on_string_part(json::string_view s, std::size_t, boost::system::error_code&) {
+    stack.push_chars(s);
+    return true;
+  }
+  bool on_string(json::string_view s, std::size_t, boost::system::error_code&) {
+    stack.push_string(s);
+    return true;
+  }
+  bool on_key_part(json::string_view s, std::size_t, boost::system::error_code&) {
+    stack.push_chars(s);
+    return true;
+  }
+  bool on_key(json::string_view s, std::size_t, boost::system::error_code&) {
+    stack.push_key(s);
+    return true;
+  }
+  bool on_number_part(json::string_view s, boost::system::error_code&) {
+    number_.append(s.data(), s.size());
+    return true;
+  }
+  bool on_int64(std::int64_t i, json::string_view, boost::system::error_code&) {
+    number_.clear();
+    stack.push_int64(i);
+    return true;
+  }
+  bool on_uint64(std::uint64_t u, json::string_view, boost::system::error_code&) {
+    number_.clear();
+    stack.push_uint64(u);
+    return true;
+  }
+  bool on_double(double d, json::string_view s, boost::system::error_code&) {
+    number_.append(s.data(), s.size());
+    double exact = 0;
+    const std::from_chars_result r =
+        std::from_chars(number_.data(), number_.data() + number_.size(), exact);
+    // Out of range (1e999) keeps Boost's value, which is what json::parse would have given.
+    stack.push_double(r.ec == std::errc() ? exact : d);
+    number_.clear();
+    return true;
+  }
+  bool on_bool(bool b, boost::system::error_code&) {
+    stack.push_bool(b);
+    return true;
+  }
+  bool on_null(boost::system::error_code&) {
+    stack.push_null();
+    return true;
+  }
+  bool on_comment_part(json::string_view, boost::system::error_code&) { return true; }
+  bool on_comment(json::string_view, boost::system::error_code&) { return true; }
+
+ private:
+  std::string number_;  // the text of the number being read, which may arrive in parts
+};
+
+// Parses a whole document with exactly rounded numbers.
+json::value ParseExact(absl::string_view text, boost::system::error_code& ec) {
+  json::basic_parser<ExactNumberHandler> parser(json::parse_options{});
+  const std::size_t used = parser.write_some(false, text.data(), text.size(), ec);
+  if (ec) return nullptr;
+  if (used != text.size()) {
+    ec = json::error::extra_data;
+    return nullptr;
+  }
+  return parser.handler().stack.release();
+}
 
 json::object HostToJson(const HostInfo& host) {
   return {
@@ -346,7 +443,7 @@ std::string ResultToJson(const RunResult& result) {
 
 absl::StatusOr<RunResult> ResultFromJson(absl::string_view text, absl::string_view source) {
   boost::system::error_code ec;
-  const json::value document = json::parse(json::string_view(text.data(), text.size()), ec);
+  const json::value document = ParseExact(text, ec);
   if (ec) {
     return absl::InvalidArgumentError(
         absl::StrCat(source, ": not a JSON document: ", ec.message()));

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
+#include <random>
 
 #include "sample_results.h"
 
@@ -31,6 +32,29 @@ TEST_CASE("a result file round-trips to an equal result", "[result_file]") {
   REQUIRE(back.ok());
   CHECK(*back == run);
   CHECK(ResultToJson(*back) == json);
+}
+
+TEST_CASE("measured times read back bit for bit", "[result_file]") {
+  // Boost.JSON 1.81's own parser reads this shortest representation one ulp off.
+  RunResult run = SampleRun();
+  run.benchmarks[0].repetitions[0].real_time_ns = 22.306861893535178;
+  std::mt19937_64 random(7);
+  std::uniform_real_distribution<double> times(1e-3, 1e9);
+  for (int i = 0; i < 5000; ++i) {
+    run.benchmarks[1].repetitions.push_back({1 + i, times(random), times(random)});
+  }
+  run.benchmarks[1].summary = Summarize(run.benchmarks[1].repetitions);
+  run.benchmarks[0].summary = Summarize(run.benchmarks[0].repetitions);
+  absl::StatusOr<RunResult> back = ResultFromJson(ResultToJson(run), "random.json");
+  REQUIRE(back.ok());
+  CHECK(back->benchmarks[0].repetitions[0].real_time_ns == 22.306861893535178);
+  CHECK(*back == run);
+}
+
+TEST_CASE("trailing data after the document is an error", "[result_file]") {
+  const std::string json = ResultToJson(SampleRun()) + "{}";
+  CHECK_THAT(ErrorOf(ResultFromJson(json, "two.json")),
+             Catch::StartsWith("two.json: not a JSON document"));
 }
 
 TEST_CASE("the document carries the schema version and the joined id", "[result_file]") {
