@@ -7,6 +7,9 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "compare_runs.h"
+#include "criterion_importer.h"
+#include "google_benchmark_importer.h"
+#include "output.h"
 #include "vmbench/plugin/format.h"
 #include "vmbench/plugin/result_file.h"
 #include "vmbench/plugin/status_macros.h"
@@ -318,6 +321,27 @@ int Compare(const Registry& registry, const CompareCommandOptions& options, std:
   report.verdicts.pair_any = true;
   report.reporters = options.reporters;
   return Report(registry, report, err);
+}
+
+int Import(const ImportCommandOptions& options, std::ostream& out, std::ostream& err) {
+  absl::StatusOr<RunResult> run = options.format == "criterion"
+                                      ? ImportCriterion(options.source)
+                                      : ImportGoogleBenchmark(options.source);
+  if (!run.ok()) {
+    err << "vmbench: import " << options.format << ": " << run.status().message() << "\n";
+    return kExitUsage;
+  }
+  const std::string json = ResultToJson(*run);
+  if (options.out.empty()) {
+    out << json << std::flush;
+    return kExitOk;
+  }
+  if (absl::Status status = WriteFileAtomically(options.out, json); !status.ok()) {
+    err << "vmbench: " << status.message() << "\n";
+    return kExitUsage;
+  }
+  err << "vmbench: wrote " << options.out << " (" << run->benchmarks.size() << " benchmarks)\n";
+  return kExitOk;
 }
 
 }  // namespace vmbench::cli

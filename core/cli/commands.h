@@ -81,6 +81,16 @@ struct CompareCommandOptions {
 };
 int Compare(const Registry& registry, const CompareCommandOptions& options, std::ostream& err);
 
+// `vmbench import FORMAT SOURCE [--out FILE]`: turns Google Benchmark JSON (`google-benchmark`)
+// or a criterion.rs tree (`criterion`) into a vmbench result file, written to --out atomically,
+// or to stdout without it. Bad input is exit 2 naming the file and the field.
+struct ImportCommandOptions {
+  std::string format;  // "google-benchmark" or "criterion"
+  std::string source;  // the JSON file or the criterion folder
+  std::string out;     // empty: stdout
+};
+int Import(const ImportCommandOptions& options, std::ostream& out, std::ostream& err);
+
 }  // namespace vmbench::cli
 
 #endif  // VMBENCH_CORE_CLI_COMMANDS_H_

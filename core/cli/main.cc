@@ -145,6 +145,21 @@ int main(int argc, char** argv) {
       ->type_name("NAME[:out=PATH,key=value...]");
   AddVerdictOptions(compare_command, &compare.verdicts, false);
 
+  vmbench::cli::ImportCommandOptions import;
+  CLI::App* import_command = app.add_subcommand(
+      "import", "Turn Google Benchmark or criterion output into a vmbench result file");
+  import_command->add_option("format", import.format, "What SOURCE is")
+      ->required()
+      ->check(CLI::IsMember({"google-benchmark", "criterion"}))
+      ->type_name("google-benchmark|criterion");
+  import_command
+      ->add_option("source", import.source,
+                   "--benchmark_out JSON file, or a target/criterion folder")
+      ->required()
+      ->type_name("SOURCE");
+  import_command->add_option("--out", import.out, "Result file to write (default: stdout)")
+      ->type_name("RESULTS.json");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -152,6 +167,8 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : kExitUsage;
   }
 
+  // Importing loads no plugin.
+  if (import_command->parsed()) return vmbench::cli::Import(import, std::cout, std::cerr);
   vmbench::Registry registry;
   if (!vmbench::cli::LoadRegistry(global, std::cerr, &registry)) return kExitUsage;
   if (list->parsed()) return vmbench::cli::List(registry, what, std::cout, std::cerr);

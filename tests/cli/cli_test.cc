@@ -307,5 +307,29 @@ TEST_CASE("report over a six-platform matrix gives one verdict line and a JUnit 
   std::filesystem::remove(slow);
 }
 
+TEST_CASE("import turns Google Benchmark output into a result file", "[cli]") {
+  // Written at build time by tests/importers from a real Google Benchmark program.
+  const std::filesystem::path fixture =
+      FakesDir().parent_path().parent_path() / "importers" / "gbench_sample.json";
+  REQUIRE(std::filesystem::exists(fixture));
+  const std::filesystem::path out = std::filesystem::temp_directory_path() /
+                                    absl::StrCat("vmbench_cli_import_", getpid(), ".json");
+  const Outcome o =
+      Vmbench({"import", "google-benchmark", fixture.string(), "--out", out.string()});
+  INFO(o.err);
+  CHECK(o.exit_code == 0);
+  CHECK_THAT(o.err, Catch::Contains(absl::StrCat("wrote ", out.string(), " (5 benchmarks)")));
+  absl::StatusOr<RunResult> run = ReadResultFile(out.string());
+  REQUIRE(run.ok());
+  CHECK(run->Find("BM_sum/64") != nullptr);
+  const Outcome to_stdout = Vmbench({"import", "google-benchmark", fixture.string()});
+  CHECK(to_stdout.exit_code == 0);
+  CHECK(ResultFromJson(to_stdout.out, "stdout").ok());
+  const Outcome bad = Vmbench({"import", "criterion", "/nonexistent/criterion"});
+  CHECK(bad.exit_code == 2);
+  CHECK_THAT(bad.err, Catch::Contains("import criterion: /nonexistent/criterion"));
+  std::filesystem::remove(out);
+}
+
 }  // namespace
 }  // namespace vmbench
