@@ -141,6 +141,7 @@ absl::StatusOr<std::vector<SelectedBenchmark>> SelectBenchmarks(const Registry& 
                                                        "' and suite '", plugin->info.name, "'"));
       }
       if (!filter.Matches(id)) continue;
+      if (!options.only_id.empty() && id != options.only_id) continue;
       selection.push_back({plugin->info.name, std::move(spec), suite->NeedsHypervisor()});
     }
   }
@@ -218,7 +219,9 @@ std::function<void(benchmark::State&)> WrapBody(const BenchmarkSpec& spec) {
   };
 }
 
-RunContext MakeContext(const HypervisorChoice& choice, const RunOptions& options) {
+}  // namespace
+
+RunContext MakeRunContext(const HypervisorChoice& choice, const RunOptions& options) {
   RunContext context;
   context.vmbench_version = kVmbenchVersion;
   context.git_revision = kGitRevision;
@@ -233,13 +236,11 @@ RunContext MakeContext(const HypervisorChoice& choice, const RunOptions& options
   return context;
 }
 
-}  // namespace
-
 RunResult RunBenchmarks(const std::vector<SelectedBenchmark>& selection,
                         const HypervisorChoice& choice, const RunOptions& options,
                         const ProgressCallback& progress) {
   RunResult run;
-  run.context = MakeContext(choice, options);
+  run.context = MakeRunContext(choice, options);
   const int total = static_cast<int>(selection.size());
   int done = 0;
   std::unordered_map<std::string, std::size_t> index;

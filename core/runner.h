@@ -40,6 +40,8 @@ class BenchmarkFilter {
 struct RunOptions {
   std::vector<std::string> suites;
   std::string filter;
+  // When set, only the benchmark with exactly this id (a worker runs one benchmark).
+  std::string only_id;
   std::string hypervisor = "auto";
   int repetitions = 10;
   double min_time_s = 0.05;
@@ -73,6 +75,9 @@ struct SelectedBenchmark {
 absl::StatusOr<std::vector<SelectedBenchmark>> SelectBenchmarks(const Registry& registry,
                                                                 const RunOptions& options,
                                                                 Hypervisor* hypervisor);
+
+// The context of a run made now with `choice` and `options`: versions, time, host, fingerprint.
+RunContext MakeRunContext(const HypervisorChoice& choice, const RunOptions& options);
 
 // Called after each benchmark finishes, with its result and its position (1-based) and the total.
 using ProgressCallback = std::function<void(const BenchmarkResult&, int done, int total)>;

@@ -1,14 +1,23 @@
 #include "commands.h"
 
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <boost/dll/runtime_symbol_info.hpp>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "compare_runs.h"
+#include "cpu_topology.h"
 #include "criterion_importer.h"
 #include "google_benchmark_importer.h"
+#include "orchestrator.h"
 #include "output.h"
 #include "vmbench/plugin/format.h"
 #include "vmbench/plugin/result_file.h"
@@ -182,6 +191,59 @@ int Finish(const Registry& registry, const std::vector<ReporterSpec>& specs,
   return exit_code;
 }
 
+// Sets a flag on SIGINT and SIGTERM while it exists, so a run can stop its workers and keep what
+// was measured; restores the previous handlers when destroyed. One at a time per process.
+class StopOnSignals {
+ public:
+  StopOnSignals() {
+    stop_.store(false);
+    struct sigaction action {};
+    action.sa_handler = [](int) { stop_.store(true); };
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, &previous_int_);
+    sigaction(SIGTERM, &action, &previous_term_);
+  }
+  StopOnSignals(const StopOnSignals&) = delete;
+  StopOnSignals& operator=(const StopOnSignals&) = delete;
+  ~StopOnSignals() {
+    sigaction(SIGINT, &previous_int_, nullptr);
+    sigaction(SIGTERM, &previous_term_, nullptr);
+  }
+
+  const std::atomic<bool>& requested() const { return stop_; }
+
+ private:
+  static inline std::atomic<bool> stop_{false};
+  struct sigaction previous_int_ {};
+  struct sigaction previous_term_ {};
+};
+
+// How this run's workers are started: this binary, the global options, one CPU per job on
+// distinct physical cores, a scratch folder for their result files and a journal.
+absl::StatusOr<OrchestratorOptions> MakeOrchestratorOptions(const RunCommandOptions& options) {
+  OrchestratorOptions orchestrator;
+  std::error_code ec;
+  orchestrator.executable = boost::dll::program_location(ec).string();
+  if (ec)
+    return absl::UnavailableError(absl::StrCat("cannot find the vmbench binary: ", ec.message()));
+  for (const std::filesystem::path& dir : options.global.plugin_dirs) {
+    orchestrator.global_args.push_back("--plugin-dir");
+    orchestrator.global_args.push_back(std::filesystem::absolute(dir).string());
+  }
+  VMB_ASSIGN_OR_RETURN(const std::vector<PhysicalCore> cores, ReadTopology());
+  VMB_ASSIGN_OR_RETURN(orchestrator.cpus, PickCpus(cores, options.jobs));
+  orchestrator.processes = options.processes;
+  orchestrator.timeout_s = options.timeout_s;
+  char scratch[] = "/tmp/vmbench-run-XXXXXX";
+  if (mkdtemp(scratch) == nullptr) {
+    return absl::UnavailableError(absl::StrCat("mkdtemp failed: ", std::strerror(errno)));
+  }
+  orchestrator.scratch_dir = scratch;
+  orchestrator.journal =
+      (options.results_dir / absl::StrCat(".vmbench-journal-", getpid(), ".json")).string();
+  return orchestrator;
+}
+
 void PrintProgress(const BenchmarkResult& result, int done, int total, std::ostream& err) {
   std::string outcome;
   switch (result.status) {
@@ -272,19 +334,71 @@ int Run(const Registry& registry, const RunCommandOptions& options, std::ostream
     return kExitUsage;
   }
 
-  const ProgressCallback progress = [&](const BenchmarkResult& r, int done, int total) {
+  absl::StatusOr<OrchestratorOptions> orchestrator = MakeOrchestratorOptions(options);
+  if (!orchestrator.ok()) {
+    err << "vmbench: " << orchestrator.status().message() << "\n";
+    return kExitUsage;
+  }
+  int done = 0;
+  const int total = static_cast<int>(selection->size());
+  OrchestratorEvents events;
+  events.finished = [&](int, const BenchmarkResult& r) {
+    ++done;
     if (!options.quiet) PrintProgress(r, done, total, err);
   };
   vmbench::Report report;
-  report.platforms.push_back({RunBenchmarks(*selection, *choice, run, progress), "", {}});
+  {
+    const StopOnSignals stop;
+    report.platforms.push_back(
+        {Orchestrate(*selection, *choice, run, *orchestrator, events, stop.requested()), "", {}});
+  }
+  std::filesystem::remove_all(orchestrator->scratch_dir);
   const RunResult& result = report.platforms.front().run;
+  if (result.context.incomplete) {
+    err << "vmbench: interrupted: " << result.benchmarks.size() << " of " << total
+        << " benchmarks finished; the results are marked incomplete\n";
+  }
   if (default_json) {
     specs->back().out =
         (options.results_dir /
          absl::StrCat(FileStamp(result.context.timestamp), "-", result.context.hypervisor, ".json"))
             .string();
   }
-  return Finish(registry, *specs, *verdicts, &report, err);
+  const int exit_code = Finish(registry, *specs, *verdicts, &report, err);
+  if (exit_code == kExitUsage) {
+    err << "vmbench: the measurements are kept in " << orchestrator->journal << "\n";
+  } else {
+    std::filesystem::remove(orchestrator->journal);
+  }
+  return result.context.incomplete && exit_code != kExitUsage ? kExitInterrupted : exit_code;
+}
+
+int Worker(const Registry& registry, const WorkerCommandOptions& options, std::ostream& err) {
+  RunOptions run = options.run;
+  absl::Status status = ParseSuiteOptions(options.suite_options, &run);
+  if (status.ok() && options.cpu >= 0) status = PinCurrentThreadTo(options.cpu);
+  absl::StatusOr<HypervisorChoice> choice = run.hypervisor == "none"
+                                                ? HypervisorChoice{nullptr, "none", ""}
+                                                : ChooseHypervisor(registry, run.hypervisor);
+  if (status.ok()) status = choice.status();
+  absl::StatusOr<std::vector<SelectedBenchmark>> selection =
+      status.ok() ? SelectBenchmarks(registry, run, choice->hypervisor.get())
+                  : absl::StatusOr<std::vector<SelectedBenchmark>>(status);
+  if (selection.ok() && selection->size() != 1) {
+    selection = absl::InvalidArgumentError(
+        absl::StrCat("no benchmark '", run.only_id, "' in suite '", run.suites.front(), "'"));
+  }
+  if (!selection.ok()) {
+    err << "vmbench worker: " << selection.status().message() << "\n";
+    return kExitUsage;
+  }
+  const RunResult result = RunBenchmarks(*selection, *choice, run, nullptr);
+  if (absl::Status written = WriteFileAtomically(options.out, ResultToJson(result));
+      !written.ok()) {
+    err << "vmbench worker: " << written.message() << "\n";
+    return kExitUsage;
+  }
+  return kExitOk;
 }
 
 int Report(const Registry& registry, const ReportCommandOptions& options, std::ostream& err) {

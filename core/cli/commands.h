@@ -1,7 +1,8 @@
 // The `vmbench` subcommands, separated from argument parsing (main.cc) so tests can call them.
 //
 // Exit codes (docs/cli.md): 0 success; 1 some benchmark ended in error; 2 usage or configuration
-// error (unknown suite, bad filter, bad reporter, rejected plugin with --strict, bad result file).
+// error (unknown suite, bad filter, bad reporter, rejected plugin with --strict, bad result file);
+// 130 interrupted.
 
 #ifndef VMBENCH_CORE_CLI_COMMANDS_H_
 #define VMBENCH_CORE_CLI_COMMANDS_H_
@@ -22,6 +23,8 @@ namespace vmbench::cli {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitBenchmarkErrors = 1;
 inline constexpr int kExitUsage = 2;
+// The run was stopped (Ctrl-C, SIGTERM); what was finished is reported, marked incomplete.
+inline constexpr int kExitInterrupted = 130;
 
 // Options every subcommand accepts.
 struct GlobalOptions {
@@ -58,9 +61,25 @@ struct RunCommandOptions {
   std::vector<std::string> reporters;      // --reporter values; empty: console + JSON file
   std::vector<std::string> suite_options;  // --suite-option SUITE.KEY=VALUE
   std::filesystem::path results_dir = "results";
-  bool quiet = false;  // no progress lines on stderr
+  int jobs = 1;            // -j: workers at once, each on its own physical core
+  int processes = 5;       // worker processes per benchmark
+  double timeout_s = 600;  // per worker
+  std::string progress;    // --progress modes; "" for the default of the terminal
+  bool quiet = false;      // --quiet: the same as --progress none
+  GlobalOptions global;    // forwarded to the workers
 };
 int Run(const Registry& registry, const RunCommandOptions& options, std::ostream& err);
+
+// `vmbench worker` (internal): runs one benchmark in this process and writes its result file.
+// Started by the orchestrator; exit 0 whenever a result file was written, even for a benchmark
+// that failed (the failure is in the file), 2 when it could not be set up.
+struct WorkerCommandOptions {
+  RunOptions run;                          // suites = {suite}, only_id = the benchmark
+  std::vector<std::string> suite_options;  // SUITE.KEY=VALUE
+  int cpu = -1;                            // pin to this logical CPU; -1 leaves it unpinned
+  std::string out;
+};
+int Worker(const Registry& registry, const WorkerCommandOptions& options, std::ostream& err);
 
 // `vmbench report RESULTS.json...`: reads result files and runs reporters over them (one run per
 // file, in the order given). A file that cannot be read or parsed is exit 2, naming the file and

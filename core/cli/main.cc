@@ -115,7 +115,22 @@ int main(int argc, char** argv) {
       ->add_option("--results-dir", run.results_dir, "Where the default JSON result file goes")
       ->capture_default_str()
       ->type_name("DIR");
-  run_command->add_flag("--quiet,-q", run.quiet, "No progress lines on stderr");
+  run_command->add_flag("--quiet,-q", run.quiet, "No progress on stderr (--progress none)");
+  run_command
+      ->add_option("-j,--jobs", run.jobs,
+                   "Workers at once, each pinned to its own physical core (parallel workers "
+                   "disturb each other: see docs/reducing-variance.md)")
+      ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
+  run_command
+      ->add_option("--processes", run.processes,
+                   "Worker processes per benchmark; the repetitions are split between them")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  run_command->add_option("--timeout", run.timeout_s, "A worker running longer than this is killed")
+      ->check(CLI::Range(0.1, 86400.0))
+      ->capture_default_str()
+      ->type_name("SECONDS");
   AddVerdictOptions(run_command, &run.verdicts, true);
 
   vmbench::cli::ReportCommandOptions report;
@@ -145,6 +160,19 @@ int main(int argc, char** argv) {
       ->type_name("NAME[:out=PATH,key=value...]");
   AddVerdictOptions(compare_command, &compare.verdicts, false);
 
+  vmbench::cli::WorkerCommandOptions worker;
+  CLI::App* worker_command =
+      app.add_subcommand("worker", "Run one benchmark for `vmbench run` (internal)");
+  worker_command->group("");  // hidden from --help: users run `vmbench run`
+  worker_command->add_option("--suite", worker.run.suites)->required()->expected(1);
+  worker_command->add_option("--benchmark", worker.run.only_id)->required();
+  worker_command->add_option("--repetitions", worker.run.repetitions)->check(CLI::Range(1, 1000));
+  worker_command->add_option("--min-time", worker.run.min_time_s);
+  worker_command->add_option("--hypervisor", worker.run.hypervisor);
+  worker_command->add_option("--cpu", worker.cpu);
+  worker_command->add_option("--suite-option", worker.suite_options);
+  worker_command->add_option("--out", worker.out)->required();
+
   vmbench::cli::ImportCommandOptions import;
   CLI::App* import_command = app.add_subcommand(
       "import", "Turn Google Benchmark or criterion output into a vmbench result file");
@@ -173,10 +201,14 @@ int main(int argc, char** argv) {
   if (!vmbench::cli::LoadRegistry(global, std::cerr, &registry)) return kExitUsage;
   if (list->parsed()) return vmbench::cli::List(registry, what, std::cout, std::cerr);
   if (report_command->parsed()) return vmbench::cli::Report(registry, report, std::cerr);
+  if (worker_command->parsed()) {
+    char program[] = "vmbench";
+    char* benchmark_argv[] = {program, nullptr};
+    int benchmark_argc = 1;
+    benchmark::Initialize(&benchmark_argc, benchmark_argv);
+    return vmbench::cli::Worker(registry, worker, std::cerr);
+  }
   if (compare_command->parsed()) return vmbench::cli::Compare(registry, compare, std::cerr);
-  char program[] = "vmbench";
-  char* benchmark_argv[] = {program, nullptr};
-  int benchmark_argc = 1;
-  benchmark::Initialize(&benchmark_argc, benchmark_argv);
+  run.global = global;
   return vmbench::cli::Run(registry, run, std::cerr);
 }

@@ -1,0 +1,329 @@
+#include "orchestrator.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <deque>
+#include <filesystem>
+#include <optional>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "output.h"
+#include "vmbench/plugin/result_file.h"
+
+extern char** environ;
+
+namespace vmbench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// How much of a worker's stderr is kept for the error message.
+constexpr std::size_t kStderrTail = 2048;
+
+// One chunk of one benchmark.
+struct Task {
+  std::size_t benchmark;  // index into the selection
+  int repetitions;
+  int chunk;
+};
+
+// A running worker.
+struct Worker {
+  pid_t pid = -1;
+  int stderr_fd = -1;
+  int slot = 0;  // which CPU of OrchestratorOptions::cpus
+  Task task{};
+  std::string out;     // its result file
+  std::string stderr;  // the last kStderrTail bytes
+  Clock::time_point started;
+  bool timed_out = false;
+};
+
+// Per-benchmark progress of the chunks.
+struct Progress {
+  int chunks_left = 0;
+  bool failed = false;
+  bool reported = false;
+};
+
+std::string Tail(const std::string& text) {
+  std::string tail = text.size() > 400 ? "..." + text.substr(text.size() - 400) : text;
+  while (!tail.empty() && (tail.back() == '\n' || tail.back() == ' ')) tail.pop_back();
+  for (char& c : tail) {
+    if (c == '\n') c = '|';
+  }
+  return tail;
+}
+
+// Starts `args` in its own process group (so a terminal's Ctrl-C reaches only the orchestrator,
+// which then ends the workers itself), stdin and stdout on /dev/null, stderr into a pipe.
+absl::StatusOr<Worker> Spawn(const std::vector<std::string>& args) {
+  int pipe_fds[2];
+  if (pipe2(pipe_fds, O_CLOEXEC) != 0) {
+    return absl::UnavailableError(absl::StrCat("pipe failed: ", std::strerror(errno)));
+  }
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 2);
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  posix_spawnattr_setflags(&attributes,
+                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+  posix_spawnattr_setpgroup(&attributes, 0);
+  sigset_t signals;
+  sigemptyset(&signals);
+  posix_spawnattr_setsigmask(&attributes, &signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGPIPE);
+  posix_spawnattr_setsigdefault(&attributes, &signals);
+  std::vector<char*> argv;
+  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  Worker worker;
+  const int error = posix_spawn(&worker.pid, argv[0], &actions, &attributes, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attributes);
+  close(pipe_fds[1]);
+  if (error != 0) {
+    close(pipe_fds[0]);
+    return absl::UnavailableError(
+        absl::StrCat("cannot start worker ", args[0], ": ", std::strerror(error)));
+  }
+  worker.stderr_fd = pipe_fds[0];
+  return worker;
+}
+
+// Reads what a worker wrote to stderr, keeping the tail.
+void Drain(Worker& worker) {
+  char buffer[4096];
+  for (;;) {
+    const ssize_t n = read(worker.stderr_fd, buffer, sizeof(buffer));
+    if (n > 0) {
+      worker.stderr.append(buffer, static_cast<std::size_t>(n));
+      if (worker.stderr.size() > kStderrTail) {
+        worker.stderr.erase(0, worker.stderr.size() - kStderrTail);
+      }
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    return;  // EOF or EAGAIN
+  }
+}
+
+// What a finished worker produced: its repetitions, or why it failed.
+absl::StatusOr<BenchmarkResult> Collect(const Worker& worker, int status, double timeout_s,
+                                        const std::string& id) {
+  if (worker.timed_out) {
+    return absl::DeadlineExceededError(absl::StrCat("timeout after ", timeout_s, " s"));
+  }
+  const std::string tail = Tail(worker.stderr);
+  const std::string stderr_note = tail.empty() ? "" : absl::StrCat("; stderr: ", tail);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    return absl::InternalError(absl::StrCat("worker ", DescribeExit(status), stderr_note));
+  }
+  // The worker's file is untrusted like any result file: fully validated, and it must hold
+  // exactly the benchmark that was asked for.
+  absl::StatusOr<RunResult> run = ReadResultFile(worker.out);
+  if (!run.ok()) {
+    return absl::InternalError(
+        absl::StrCat("worker wrote no valid result: ", run.status().message(), stderr_note));
+  }
+  if (run->benchmarks.size() != 1 || run->benchmarks[0].id.ToString() != id) {
+    return absl::InternalError(absl::StrCat("worker result does not hold exactly '", id, "'"));
+  }
+  return run->benchmarks[0];
+}
+
+// The result so far: the benchmarks that are complete, in selection order.
+RunResult Snapshot(const RunContext& context, const std::vector<BenchmarkResult>& results,
+                   const std::vector<Progress>& progress, bool incomplete) {
+  RunResult run;
+  run.context = context;
+  run.context.incomplete = incomplete;
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    if (progress[i].reported) run.benchmarks.push_back(results[i]);
+  }
+  return run;
+}
+
+}  // namespace
+
+std::string DescribeExit(int status) {
+  if (WIFSIGNALED(status)) {
+    const int signal = WTERMSIG(status);
+    const char* name = strsignal(signal);
+    return absl::StrCat("killed by signal ", signal, " (", name == nullptr ? "unknown" : name, ")");
+  }
+  if (WIFEXITED(status)) return absl::StrCat("exited with code ", WEXITSTATUS(status));
+  return absl::StrCat("ended with wait status ", status);
+}
+
+std::vector<std::string> WorkerArguments(const OrchestratorOptions& orchestrator,
+                                         const SelectedBenchmark& benchmark,
+                                         const RunOptions& options, const std::string& hypervisor,
+                                         int repetitions, int cpu, const std::string& out) {
+  std::vector<std::string> args = {orchestrator.executable};
+  args.insert(args.end(), orchestrator.global_args.begin(), orchestrator.global_args.end());
+  args.insert(args.end(), {"worker", "--suite", benchmark.suite, "--benchmark",
+                           benchmark.spec.id.ToString(), "--repetitions", absl::StrCat(repetitions),
+                           "--min-time", absl::StrCat(options.min_time_s), "--hypervisor",
+                           hypervisor, "--cpu", absl::StrCat(cpu), "--out", out});
+  for (const auto& [suite, values] : options.suite_options) {
+    if (suite != benchmark.suite) continue;
+    for (const auto& [key, value] : values) {
+      args.push_back("--suite-option");
+      args.push_back(absl::StrCat(suite, ".", key, "=", value));
+    }
+  }
+  return args;
+}
+
+RunResult Orchestrate(const std::vector<SelectedBenchmark>& selection,
+                      const HypervisorChoice& choice, const RunOptions& options,
+                      const OrchestratorOptions& orchestrator, const OrchestratorEvents& events,
+                      const std::atomic<bool>& stop) {
+  const RunContext context = MakeRunContext(choice, options);
+  std::vector<BenchmarkResult> results(selection.size());
+  std::vector<Progress> progress(selection.size());
+  const auto report = [&](std::size_t i, int worker) {
+    BenchmarkResult& result = results[i];
+    result.summary = Summarize(result.repetitions);
+    if (result.status == BenchmarkStatus::kOk && result.repetitions.empty()) {
+      result.status = BenchmarkStatus::kError;
+      result.message = "no repetition was recorded";
+    }
+    progress[i].reported = true;
+    if (events.finished) events.finished(worker, result);
+    if (!orchestrator.journal.empty()) {
+      // Best effort: a journal that cannot be written must not stop the measurement.
+      (void)WriteFileAtomically(orchestrator.journal,
+                                ResultToJson(Snapshot(context, results, progress, true)));
+    }
+  };
+
+  // Tasks in passes: chunk c of every benchmark before chunk c + 1 of any.
+  const int processes = std::max(1, std::min(orchestrator.processes, options.repetitions));
+  std::deque<Task> tasks;
+  for (std::size_t i = 0; i < selection.size(); ++i) {
+    results[i].id = selection[i].spec.id;
+    results[i].suite = selection[i].suite;
+    results[i].throughput = selection[i].spec.throughput;
+    if (selection[i].needs_hypervisor && choice.hypervisor == nullptr) {
+      results[i].status = BenchmarkStatus::kSkipped;
+      results[i].message = choice.unavailable_reason;
+      report(i, -1);
+      continue;
+    }
+    progress[i].chunks_left = processes;
+  }
+  for (int chunk = 0; chunk < processes; ++chunk) {
+    for (std::size_t i = 0; i < selection.size(); ++i) {
+      if (progress[i].reported) continue;
+      // Repetitions spread as evenly as possible: 10 over 3 processes is 4, 3, 3.
+      const int repetitions =
+          options.repetitions / processes + (chunk < options.repetitions % processes ? 1 : 0);
+      tasks.push_back({i, repetitions, chunk});
+    }
+  }
+
+  const int jobs = std::max<int>(1, static_cast<int>(orchestrator.cpus.size()));
+  std::vector<std::optional<Worker>> running(static_cast<std::size_t>(jobs));
+  const auto fail = [&](std::size_t i, std::string message, int slot) {
+    if (progress[i].failed) return;
+    progress[i].failed = true;
+    results[i].status = BenchmarkStatus::kError;
+    results[i].message = std::move(message);
+    report(i, slot);
+  };
+
+  for (;;) {
+    // Fill free slots.
+    for (int slot = 0; slot < jobs && !stop.load(); ++slot) {
+      if (running[slot].has_value()) continue;
+      while (!tasks.empty() && progress[tasks.front().benchmark].failed) tasks.pop_front();
+      if (tasks.empty()) break;
+      const Task task = tasks.front();
+      tasks.pop_front();
+      const SelectedBenchmark& b = selection[task.benchmark];
+      const std::string out =
+          (std::filesystem::path(orchestrator.scratch_dir) /
+           absl::StrCat("worker-", slot, "-", task.benchmark, "-", task.chunk, ".json"))
+              .string();
+      std::filesystem::remove(out);
+      const int cpu = orchestrator.cpus.empty() ? -1 : orchestrator.cpus[slot];
+      absl::StatusOr<Worker> worker =
+          Spawn(WorkerArguments(orchestrator, b, options, choice.name, task.repetitions, cpu, out));
+      if (!worker.ok()) {
+        fail(task.benchmark, std::string(worker.status().message()), slot);
+        continue;
+      }
+      worker->slot = slot;
+      worker->task = task;
+      worker->out = out;
+      worker->started = Clock::now();
+      fcntl(worker->stderr_fd, F_SETFL, O_NONBLOCK);
+      if (task.chunk == 0 && events.started) events.started(slot, b.spec.id.ToString());
+      running[slot] = std::move(*worker);
+    }
+    bool any_running = false;
+    for (const auto& w : running) any_running = any_running || w.has_value();
+    if (!any_running) break;
+
+    // Wait for output or a tick, then reap.
+    std::vector<pollfd> fds;
+    for (const auto& w : running) {
+      if (w.has_value()) fds.push_back({w->stderr_fd, POLLIN, 0});
+    }
+    poll(fds.data(), fds.size(), 100);
+    if (events.tick) events.tick();
+    for (int slot = 0; slot < jobs; ++slot) {
+      if (!running[slot].has_value()) continue;
+      Worker& w = *running[slot];
+      Drain(w);
+      const double elapsed = std::chrono::duration<double>(Clock::now() - w.started).count();
+      if (stop.load() || (elapsed > orchestrator.timeout_s && !w.timed_out)) {
+        w.timed_out = !stop.load();
+        kill(w.pid, SIGKILL);
+      }
+      int status = 0;
+      const pid_t done = waitpid(w.pid, &status, WNOHANG);
+      if (done != w.pid) continue;
+      Drain(w);
+      close(w.stderr_fd);
+      const Task task = w.task;
+      if (!stop.load() && !progress[task.benchmark].failed) {
+        absl::StatusOr<BenchmarkResult> chunk = Collect(
+            w, status, orchestrator.timeout_s, selection[task.benchmark].spec.id.ToString());
+        if (!chunk.ok()) {
+          fail(task.benchmark, std::string(chunk.status().message()), slot);
+        } else if (chunk->status != BenchmarkStatus::kOk) {
+          fail(task.benchmark, chunk->message, slot);
+        } else {
+          BenchmarkResult& result = results[task.benchmark];
+          result.repetitions.insert(result.repetitions.end(), chunk->repetitions.begin(),
+                                    chunk->repetitions.end());
+          if (--progress[task.benchmark].chunks_left == 0) report(task.benchmark, slot);
+        }
+      }
+      std::filesystem::remove(w.out);
+      running[slot].reset();
+    }
+  }
+  const bool incomplete = stop.load() || std::any_of(progress.begin(), progress.end(),
+                                                     [](const Progress& p) { return !p.reported; });
+  return Snapshot(context, results, progress, incomplete);
+}
+
+}  // namespace vmbench
