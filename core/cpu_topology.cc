@@ -1,8 +1,8 @@
 #include "cpu_topology.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstddef>
-#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -25,8 +25,7 @@ constexpr int kMaxCpu = 65535;
 
 // A cpu_set_t sized for `cpus` CPUs (glibc's CPU_ALLOC), for machines beyond CPU_SETSIZE.
 struct DynamicCpuSet {
-  explicit DynamicCpuSet(int cpus)
-      : set(CPU_ALLOC(cpus), &FreeSet), size(CPU_ALLOC_SIZE(cpus)) {
+  explicit DynamicCpuSet(int cpus) : set(CPU_ALLOC(cpus), &FreeSet), size(CPU_ALLOC_SIZE(cpus)) {
     CPU_ZERO_S(size, set.get());
   }
   static void FreeSet(cpu_set_t* s) { CPU_FREE(s); }
@@ -80,8 +79,8 @@ absl::StatusOr<std::vector<PhysicalCore>> ReadTopologyIf(const std::filesystem::
   if (!online_text.ok()) return online_text.status();
   absl::StatusOr<std::vector<int>> online = ParseCpuList(*online_text);
   if (!online.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("reading CPU topology: ", online_path.string(), ": ", online.status().message()));
+    return absl::InvalidArgumentError(absl::StrCat("reading CPU topology: ", online_path.string(),
+                                                   ": ", online.status().message()));
   }
 
   // core_id is only unique within a package, so a core is keyed by both ids
@@ -100,9 +99,9 @@ absl::StatusOr<std::vector<PhysicalCore>> ReadTopologyIf(const std::filesystem::
     entry.cpus.push_back(cpu);  // ascending, as `online` is
   }
   if (by_id.empty()) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("reading CPU topology: no usable CPU in ", root.string(), " (online: ",
-                     absl::StripAsciiWhitespace(*online_text), ", after the affinity mask)"));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "reading CPU topology: no usable CPU in ", root.string(),
+        " (online: ", absl::StripAsciiWhitespace(*online_text), ", after the affinity mask)"));
   }
 
   std::vector<PhysicalCore> cores;
@@ -144,8 +143,8 @@ absl::StatusOr<std::vector<int>> ParseCpuList(absl::string_view text) {
 absl::StatusOr<std::vector<PhysicalCore>> ReadTopology(const std::string& sysfs_root,
                                                        const cpu_set_t* allowed) {
   if (allowed != nullptr) {
-    return ReadTopologyIf(sysfs_root,
-                          [allowed](int cpu) { return cpu < CPU_SETSIZE && CPU_ISSET(cpu, allowed); });
+    return ReadTopologyIf(
+        sysfs_root, [allowed](int cpu) { return cpu < CPU_SETSIZE && CPU_ISSET(cpu, allowed); });
   }
   if (sysfs_root != kSysCpuRoot) {
     return ReadTopologyIf(sysfs_root, [](int) { return true; });
