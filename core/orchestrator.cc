@@ -274,7 +274,7 @@ RunResult Orchestrate(const std::vector<SelectedBenchmark>& selection,
       worker->out = out;
       worker->started = Clock::now();
       fcntl(worker->stderr_fd, F_SETFL, O_NONBLOCK);
-      if (task.chunk == 0 && events.started) events.started(slot, b.spec.id.ToString());
+      if (events.started) events.started(slot, b.spec.id.ToString());
       running[slot] = std::move(*worker);
     }
     bool any_running = false;

@@ -19,6 +19,7 @@
 #include "google_benchmark_importer.h"
 #include "orchestrator.h"
 #include "output.h"
+#include "progress.h"
 #include "vmbench/plugin/format.h"
 #include "vmbench/plugin/result_file.h"
 #include "vmbench/plugin/status_macros.h"
@@ -244,24 +245,6 @@ absl::StatusOr<OrchestratorOptions> MakeOrchestratorOptions(const RunCommandOpti
   return orchestrator;
 }
 
-void PrintProgress(const BenchmarkResult& result, int done, int total, std::ostream& err) {
-  std::string outcome;
-  switch (result.status) {
-    case BenchmarkStatus::kOk:
-      outcome = absl::StrCat("median ", FormatDuration(result.summary.median_ns), " (",
-                             result.repetitions.size(), " repetitions)");
-      break;
-    case BenchmarkStatus::kError:
-      outcome = absl::StrCat("ERROR: ", result.message);
-      break;
-    case BenchmarkStatus::kSkipped:
-      outcome = absl::StrCat("skipped: ", result.message);
-      break;
-  }
-  err << "[" << done << "/" << total << "] " << result.id.ToString() << "  " << outcome << "\n"
-      << std::flush;
-}
-
 }  // namespace
 
 bool LoadRegistry(const GlobalOptions& options, std::ostream& err, Registry* registry) {
@@ -339,13 +322,22 @@ int Run(const Registry& registry, const RunCommandOptions& options, std::ostream
     err << "vmbench: " << orchestrator.status().message() << "\n";
     return kExitUsage;
   }
-  int done = 0;
+  const bool is_terminal = isatty(STDERR_FILENO) == 1;
+  absl::StatusOr<unsigned> modes = options.quiet ? absl::StatusOr<unsigned>(kProgressNone)
+                                   : options.progress.empty()
+                                       ? absl::StatusOr<unsigned>(DefaultProgressModes(is_terminal))
+                                       : ParseProgressModes(options.progress);
+  if (!modes.ok()) {
+    err << "vmbench: --progress: " << modes.status().message() << "\n";
+    return kExitUsage;
+  }
   const int total = static_cast<int>(selection->size());
+  Progress progress(
+      err, {*modes, is_terminal, TerminalColumns(STDERR_FILENO), total, options.jobs, nullptr});
   OrchestratorEvents events;
-  events.finished = [&](int, const BenchmarkResult& r) {
-    ++done;
-    if (!options.quiet) PrintProgress(r, done, total, err);
-  };
+  events.started = [&](int worker, const std::string& id) { progress.Started(worker, id); };
+  events.finished = [&](int worker, const BenchmarkResult& r) { progress.Finished(worker, r); };
+  events.tick = [&] { progress.Tick(); };
   vmbench::Report report;
   {
     const StopOnSignals stop;
@@ -354,6 +346,7 @@ int Run(const Registry& registry, const RunCommandOptions& options, std::ostream
   }
   std::filesystem::remove_all(orchestrator->scratch_dir);
   const RunResult& result = report.platforms.front().run;
+  progress.Done(result.context.incomplete);
   if (result.context.incomplete) {
     err << "vmbench: interrupted: " << result.benchmarks.size() << " of " << total
         << " benchmarks finished; the results are marked incomplete\n";

@@ -115,6 +115,11 @@ int main(int argc, char** argv) {
       ->add_option("--results-dir", run.results_dir, "Where the default JSON result file goes")
       ->capture_default_str()
       ->type_name("DIR");
+  run_command
+      ->add_option("--progress", run.progress,
+                   "What to show on stderr: spinner, stream, summary (comma-separated) or none; "
+                   "default spinner,summary on a terminal, else stream,summary")
+      ->type_name("MODES");
   run_command->add_flag("--quiet,-q", run.quiet, "No progress on stderr (--progress none)");
   run_command
       ->add_option("-j,--jobs", run.jobs,
