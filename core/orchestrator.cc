@@ -146,14 +146,23 @@ absl::StatusOr<BenchmarkResult> Collect(const Worker& worker, int status, double
   return run->benchmarks[0];
 }
 
-// The result so far: the benchmarks that are complete, in selection order.
+// The result so far, in selection order: the complete benchmarks and, when `incomplete`, those
+// with some repetitions measured, with a note saying how many.
 RunResult Snapshot(const RunContext& context, const std::vector<BenchmarkResult>& results,
-                   const std::vector<Progress>& progress, bool incomplete) {
+                   const std::vector<Progress>& progress, int repetitions, bool incomplete) {
   RunResult run;
   run.context = context;
   run.context.incomplete = incomplete;
   for (std::size_t i = 0; i < results.size(); ++i) {
-    if (progress[i].reported) run.benchmarks.push_back(results[i]);
+    if (progress[i].reported) {
+      run.benchmarks.push_back(results[i]);
+    } else if (incomplete && !results[i].repetitions.empty()) {
+      BenchmarkResult partial = results[i];
+      partial.summary = Summarize(partial.repetitions);
+      partial.message = absl::StrCat("interrupted after ", partial.repetitions.size(), " of ",
+                                     repetitions, " repetitions");
+      run.benchmarks.push_back(std::move(partial));
+    }
   }
   return run;
 }
@@ -209,7 +218,7 @@ RunResult Orchestrate(const std::vector<SelectedBenchmark>& selection,
     if (!orchestrator.journal.empty()) {
       // Best effort: a journal that cannot be written must not stop the measurement.
       (void)WriteFileAtomically(orchestrator.journal,
-                                ResultToJson(Snapshot(context, results, progress, true)));
+                                ResultToJson(Snapshot(context, results, progress, options.repetitions, true)));
     }
   };
 
@@ -323,7 +332,7 @@ RunResult Orchestrate(const std::vector<SelectedBenchmark>& selection,
   }
   const bool incomplete = stop.load() || std::any_of(progress.begin(), progress.end(),
                                                      [](const Progress& p) { return !p.reported; });
-  return Snapshot(context, results, progress, incomplete);
+  return Snapshot(context, results, progress, options.repetitions, incomplete);
 }
 
 }  // namespace vmbench

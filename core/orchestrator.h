@@ -45,9 +45,10 @@ struct OrchestratorEvents {
   std::function<void()> tick;  // about ten times a second while waiting
 };
 
-// Runs `selection` and returns one result per selected benchmark that finished, in selection
-// order; when `stop` becomes true, the running workers are killed and the result is marked
-// incomplete. Benchmarks that need a hypervisor when `choice` has none are skipped with the
+// Runs `selection` and returns one result per selected benchmark, in selection order; when `stop`
+// becomes true, the running workers are killed and the result, marked incomplete, holds the
+// benchmarks that finished and those with some repetitions measured (their message says how
+// many). Benchmarks that need a hypervisor when `choice` has none are skipped with the
 // reason, without a worker.
 RunResult Orchestrate(const std::vector<SelectedBenchmark>& selection,
                       const HypervisorChoice& choice, const RunOptions& options,

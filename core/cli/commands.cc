@@ -349,7 +349,8 @@ int Run(const Registry& registry, const RunCommandOptions& options, std::ostream
   progress.Done(result.context.incomplete);
   if (result.context.incomplete) {
     err << "vmbench: interrupted: " << result.benchmarks.size() << " of " << total
-        << " benchmarks finished; the results are marked incomplete\n";
+        << " benchmarks have results (an unfinished one says how many repetitions it has); "
+           "the results are marked incomplete\n";
   }
   if (default_json) {
     specs->back().out =

@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "cli_support.h"
 #include "test_support.h"
 #include "vmbench/plugin/result_file.h"
 
@@ -18,38 +19,9 @@ namespace {
 
 using vmbench::testing::FakesDir;
 
-struct Outcome {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string Slurp(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// Runs `vmbench ARGS` (arguments are trusted test strings, quoted for the shell).
-Outcome Vmbench(const std::vector<std::string>& args) {
-  static int counter = 0;
-  const std::filesystem::path dir =
-      std::filesystem::temp_directory_path() / absl::StrCat("vmbench_cli_test_", getpid());
-  std::filesystem::create_directories(dir);
-  const std::filesystem::path out = dir / absl::StrCat(++counter, ".out");
-  const std::filesystem::path err = dir / absl::StrCat(counter, ".err");
-  std::vector<std::string> quoted = {absl::StrCat("'", VMBENCH_TEST_BINARY, "'")};
-  for (const std::string& a : args) quoted.push_back(absl::StrCat("'", a, "'"));
-  const std::string command = absl::StrCat(absl::StrJoin(quoted, " "), " >'", out.string(), "' 2>'",
-                                           err.string(), "' </dev/null");
-  const int status = std::system(command.c_str());
-  Outcome outcome;
-  outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  outcome.out = Slurp(out);
-  outcome.err = Slurp(err);
-  return outcome;
-}
+using vmbench::testing::Outcome;
+using vmbench::testing::Slurp;
+using vmbench::testing::Vmbench;
 
 TEST_CASE("list plugins loads the good plugins and rejects each broken one", "[cli]") {
   const Outcome o = Vmbench({"--plugin-dir", FakesDir().string(), "list", "plugins"});

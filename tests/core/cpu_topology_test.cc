@@ -54,7 +54,8 @@ TEST_CASE("CPU lists are parsed as the kernel prints them", "[cpu_topology]") {
   CHECK(*ParseCpuList("0") == std::vector<int>{0});
   CHECK(*ParseCpuList("4,0-1,1") == std::vector<int>{0, 1, 4});
   CHECK(ParseCpuList("").status().message() == "CPU list '': is empty");
-  CHECK(ParseCpuList("0-").status().message() == "CPU list '0-': '0-' is not a CPU number or range");
+  CHECK(ParseCpuList("0-").status().message() ==
+        "CPU list '0-': '0-' is not a CPU number or range");
   CHECK(ParseCpuList("1,,2").status().message() ==
         "CPU list '1,,2': '' is not a CPU number or range");
   CHECK(ParseCpuList("a").status().message() == "CPU list 'a': 'a' is not a CPU number or range");
@@ -95,8 +96,7 @@ TEST_CASE("equal core ids in two packages are two cores", "[cpu_topology]") {
   sys.Cpu(3, 1, 1);
   absl::StatusOr<std::vector<PhysicalCore>> cores = ReadTopology(sys.root());
   REQUIRE(cores.ok());
-  CHECK(*cores ==
-        std::vector<PhysicalCore>{{0, 0, {0}}, {0, 1, {1}}, {1, 0, {2}}, {1, 1, {3}}});
+  CHECK(*cores == std::vector<PhysicalCore>{{0, 0, {0}}, {0, 1, {1}}, {1, 0, {2}}, {1, 1, {3}}});
   CHECK(*PickCpus(*cores, 4) == std::vector<int>{0, 1, 2, 3});
 }
 
@@ -174,8 +174,9 @@ TEST_CASE("missing and malformed sysfs files are errors naming the file", "[cpu_
   std::ofstream(sys.path() / "cpu1/topology/core_id") << "one\n";
   cores = ReadTopology(sys.root());
   REQUIRE_FALSE(cores.ok());
-  CHECK(cores.status().message() == absl::StrCat("reading CPU topology: ", sys.root(),
-                                                 "/cpu1/topology/core_id: 'one' is not an integer"));
+  CHECK(cores.status().message() ==
+        absl::StrCat("reading CPU topology: ", sys.root(),
+                     "/cpu1/topology/core_id: 'one' is not an integer"));
 }
 
 TEST_CASE("this machine has at least one physical core to pin to", "[cpu_topology]") {
@@ -202,8 +203,11 @@ TEST_CASE("this machine has at least one physical core to pin to", "[cpu_topolog
   CHECK(sched_getcpu() == picked->front());
   REQUIRE(sched_setaffinity(0, sizeof(mask), &mask) == 0);
 
-  const absl::Status bad = PinCurrentThreadTo(-1);
-  CHECK(bad.message() == "cannot pin to CPU -1: no such CPU");
+  CHECK(PinCurrentThreadTo(-1).message() == "cannot pin to CPU -1: no such CPU");
+  // The kernel refuses a mask with no online CPU in it.
+  const absl::Status offline = PinCurrentThreadTo(65535);
+  CHECK(offline.code() == absl::StatusCode::kInvalidArgument);
+  CHECK(offline.message() == "cannot pin to CPU 65535: Invalid argument");
 }
 
 }  // namespace

@@ -71,7 +71,7 @@ TEST_CASE("selection errors name what is wrong", "[runner]") {
       SelectBenchmarks(registry, options, nullptr);
   REQUIRE_FALSE(selection.ok());
   CHECK(selection.status().message() ==
-        "unknown suite 'nope' (known: fake_calibrated, fake_duplicate, fake_suite)");
+        "unknown suite 'nope' (known: fake_calibrated, fake_crashing, fake_duplicate, fake_suite)");
 
   options.suites = {"fake_suite"};
   options.suite_options["fake_suite"]["count"] = "many";

@@ -1,0 +1,123 @@
+// End-to-end tests of `vmbench run` as an orchestrator: benchmarks that crash, abort, hang or
+// write garbage become error results with the right reason while the others are measured; an
+// interrupted run keeps what it measured; -j is checked against the physical cores.
+
+#include <signal.h>
+#include <spawn.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <thread>
+
+#include "cli_support.h"
+#include "test_support.h"
+#include "vmbench/plugin/result_file.h"
+
+extern char** environ;
+
+namespace vmbench {
+namespace {
+
+using vmbench::testing::FakesDir;
+using vmbench::testing::Outcome;
+using vmbench::testing::ScratchDir;
+using vmbench::testing::Vmbench;
+
+TEST_CASE("crashing hanging and noisy benchmarks become errors and the others are measured",
+          "[cli][workers]") {
+  const std::filesystem::path json = ScratchDir() / "crashing.json";
+  const Outcome o = Vmbench({"--plugin-dir", FakesDir().string(), "run", "--suite", "fake_crashing",
+                             "--repetitions", "2", "--processes", "2", "--min-time", "0.001",
+                             "--timeout", "2", "--progress", "stream", "--reporter", "console",
+                             "--reporter", absl::StrCat("json:out=", json.string())});
+  INFO(o.err);
+  CHECK(o.exit_code == 1);
+  absl::StatusOr<RunResult> run = ReadResultFile(json.string());
+  REQUIRE(run.ok());
+  CHECK_FALSE(run->context.incomplete);
+  const auto message = [&](const std::string& id) {
+    const BenchmarkResult* b = run->Find(id);
+    REQUIRE(b != nullptr);
+    return b->message;
+  };
+  const auto status = [&](const std::string& id) { return run->Find(id)->status; };
+
+  CHECK(status("crash/segfault") == BenchmarkStatus::kError);
+  // Under AddressSanitizer the worker reports the segfault and exits with code 1 instead.
+  CHECK_THAT(message("crash/segfault"),
+             Catch::Contains("killed by signal 11") || Catch::Contains("exited with code 1"));
+  CHECK_THAT(message("crash/segfault"), Catch::Contains("fake_crashing: about to segfault"));
+  CHECK(status("crash/abort") == BenchmarkStatus::kError);
+  CHECK_THAT(message("crash/abort"), Catch::Contains("killed by signal 6 (Aborted)"));
+  CHECK_THAT(message("crash/abort"), Catch::Contains("fake_crashing: about to abort"));
+  CHECK(status("crash/hang") == BenchmarkStatus::kError);
+  CHECK(message("crash/hang") == "timeout after 2 s");
+  CHECK(status("crash/exit") == BenchmarkStatus::kError);
+  CHECK_THAT(message("crash/exit"), Catch::StartsWith("worker exited with code 3"));
+  // Garbage on a worker's stdout cannot reach the results or the report on stdout.
+  CHECK(status("crash/garbage_stdout") == BenchmarkStatus::kOk);
+  CHECK(run->Find("crash/garbage_stdout")->repetitions.size() == 2);
+  CHECK(status("crash/ok") == BenchmarkStatus::kOk);
+  CHECK(run->Find("crash/ok")->repetitions.size() == 2);
+  CHECK(o.out.find("{\"schema_version\"") == std::string::npos);
+  CHECK_THAT(o.out, Catch::Contains("6 benchmarks: 2 ok, 4 errors, 0 skipped"));
+}
+
+TEST_CASE("an interrupted run writes what it measured marked incomplete", "[cli][workers]") {
+  const std::filesystem::path json = ScratchDir() / "interrupted.json";
+  const std::filesystem::path out = ScratchDir() / "interrupted.out";
+  const std::filesystem::path err = ScratchDir() / "interrupted.err";
+  // Five benchmarks of 20 repetitions over 5 processes, each repetition at least 50 ms: about
+  // 6 s of work, interrupted after 2.5 s, when only part of the repetitions are in.
+  const std::string command = vmbench::testing::Command(
+      {"--plugin-dir", FakesDir().string(), "run", "--suite", "fake_calibrated", "--suite-option",
+       "fake_calibrated.delays=1000:2000:3000:4000:5000", "--repetitions", "20", "--min-time",
+       "0.05", "--progress", "stream,summary", "--reporter",
+       absl::StrCat("json:out=", json.string())},
+      out, err);
+  const std::string exec = "exec " + command;
+  const char* argv[] = {"/bin/sh", "-c", exec.c_str(), nullptr};
+  pid_t pid = 0;
+  REQUIRE(posix_spawn(&pid, "/bin/sh", nullptr, nullptr, const_cast<char**>(argv), environ) == 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  REQUIRE(kill(pid, SIGINT) == 0);
+  int status = 0;
+  REQUIRE(waitpid(pid, &status, 0) == pid);
+  INFO(vmbench::testing::Slurp(err));
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 130);
+  absl::StatusOr<RunResult> run = ReadResultFile(json.string());
+  REQUIRE(run.ok());
+  CHECK(run->context.incomplete);
+  REQUIRE_FALSE(run->benchmarks.empty());
+  for (const BenchmarkResult& b : run->benchmarks) {
+    CHECK(b.status == BenchmarkStatus::kOk);
+    CHECK_FALSE(b.repetitions.empty());
+    CHECK(b.repetitions.size() < 20);
+    CHECK_THAT(b.message, Catch::StartsWith("interrupted after "));
+  }
+  CHECK_THAT(vmbench::testing::Slurp(err), Catch::Contains("(interrupted)"));
+}
+
+TEST_CASE("more jobs than physical cores is a usage error", "[cli][workers]") {
+  const Outcome o = Vmbench({"run", "-j", "1000"});
+  CHECK(o.exit_code == 2);
+  CHECK_THAT(o.err, Catch::Contains("-j 1000 is more than the"));
+  CHECK_THAT(o.err, Catch::Contains("physical cores available"));
+}
+
+TEST_CASE("two jobs measure every benchmark once", "[cli][workers]") {
+  const Outcome o = Vmbench({"--plugin-dir", FakesDir().string(), "run", "--suite", "fake_suite",
+                             "--filter", "/ok/", "-j", "2", "--repetitions", "4", "--min-time",
+                             "0.001", "--progress", "none", "--reporter", "console"});
+  INFO(o.err);
+  if (o.exit_code == 2 && o.err.find("more than the 1 physical") != std::string::npos) {
+    WARN("this machine has one physical core: -j 2 cannot be tested here");
+    return;
+  }
+  CHECK(o.exit_code == 0);
+  CHECK_THAT(o.out, Catch::Contains("2 benchmarks: 2 ok, 0 errors, 0 skipped"));
+}
+
+}  // namespace
+}  // namespace vmbench
