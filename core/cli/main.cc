@@ -59,7 +59,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.fallthrough();
   app.footer(
-      "Exit codes: 0 success, 1 a benchmark ended in error, 2 usage or configuration error.\n"
+      "Exit codes: 0 success, 1 a benchmark ended in error or a --fail-on verdict occurred,\n"
+      "2 usage or configuration error, 130 interrupted (what was measured is kept).\n"
       "Plugins are searched in --plugin-dir folders, then VMBENCH_PLUGIN_PATH (colon-separated),\n"
       "then ../lib/vmbench/plugins beside the vmbench executable.");
 
