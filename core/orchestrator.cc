@@ -29,9 +29,10 @@ using Clock = std::chrono::steady_clock;
 // How much of a worker's stderr is kept for the error message.
 constexpr std::size_t kStderrTail = 2048;
 
-// One chunk of one benchmark.
+// One chunk of one benchmark on one side.
 struct Task {
   std::size_t benchmark;  // index into the selection
+  std::size_t side;       // index into OrchestratorOptions::sides
   int repetitions;
   int chunk;
 };
@@ -122,9 +123,10 @@ void Drain(Worker& worker) {
   }
 }
 
-// What a finished worker produced: its repetitions, or why it failed.
-absl::StatusOr<BenchmarkResult> Collect(const Worker& worker, int status, double timeout_s,
-                                        const std::string& id) {
+// What a finished worker produced (its result file, holding exactly the one benchmark), or why it
+// failed.
+absl::StatusOr<RunResult> Collect(const Worker& worker, int status, double timeout_s,
+                                  const std::string& id) {
   if (worker.timed_out) {
     return absl::DeadlineExceededError(absl::StrCat("timeout after ", timeout_s, " s"));
   }
@@ -143,7 +145,7 @@ absl::StatusOr<BenchmarkResult> Collect(const Worker& worker, int status, double
   if (run->benchmarks.size() != 1 || run->benchmarks[0].id.ToString() != id) {
     return absl::InternalError(absl::StrCat("worker result does not hold exactly '", id, "'"));
   }
-  return run->benchmarks[0];
+  return run;
 }
 
 // The result so far, in selection order: the complete benchmarks and, when `incomplete`, those
@@ -179,12 +181,11 @@ std::string DescribeExit(int status) {
   return absl::StrCat("ended with wait status ", status);
 }
 
-std::vector<std::string> WorkerArguments(const OrchestratorOptions& orchestrator,
-                                         const SelectedBenchmark& benchmark,
+std::vector<std::string> WorkerArguments(const BuildSide& side, const SelectedBenchmark& benchmark,
                                          const RunOptions& options, const std::string& hypervisor,
                                          int repetitions, int cpu, const std::string& out) {
-  std::vector<std::string> args = {orchestrator.executable};
-  args.insert(args.end(), orchestrator.global_args.begin(), orchestrator.global_args.end());
+  std::vector<std::string> args = {side.executable};
+  args.insert(args.end(), side.global_args.begin(), side.global_args.end());
   args.insert(args.end(), {"worker", "--suite", benchmark.suite, "--benchmark",
                            benchmark.spec.id.ToString(), "--repetitions", absl::StrCat(repetitions),
                            "--min-time", absl::StrCat(options.min_time_s), "--hypervisor",
@@ -199,83 +200,98 @@ std::vector<std::string> WorkerArguments(const OrchestratorOptions& orchestrator
   return args;
 }
 
-RunResult Orchestrate(const std::vector<SelectedBenchmark>& selection,
-                      const HypervisorChoice& choice, const RunOptions& options,
-                      const OrchestratorOptions& orchestrator, const OrchestratorEvents& events,
-                      const std::atomic<bool>& stop) {
-  const RunContext context = MakeRunContext(choice, options);
-  std::vector<BenchmarkResult> results(selection.size());
-  std::vector<Progress> progress(selection.size());
-  const auto report = [&](std::size_t i, int worker) {
-    BenchmarkResult& result = results[i];
+std::vector<RunResult> Orchestrate(const std::vector<SelectedBenchmark>& selection,
+                                   const HypervisorChoice& choice, const RunOptions& options,
+                                   const OrchestratorOptions& orchestrator,
+                                   const OrchestratorEvents& events,
+                                   const std::atomic<bool>& stop) {
+  const std::size_t n = selection.size();
+  const std::size_t sides = orchestrator.sides.size();
+  std::vector<RunContext> contexts(sides, MakeRunContext(choice, options));
+  std::vector<bool> build_known(sides, false);
+  // results[side][i] and progress[side][i].
+  std::vector<std::vector<BenchmarkResult>> results(sides, std::vector<BenchmarkResult>(n));
+  std::vector<std::vector<Progress>> progress(sides, std::vector<Progress>(n));
+  const auto report = [&](std::size_t side, std::size_t i, int worker) {
+    BenchmarkResult& result = results[side][i];
     result.summary = Summarize(result.repetitions);
     if (result.status == BenchmarkStatus::kOk && result.repetitions.empty()) {
       result.status = BenchmarkStatus::kError;
       result.message = "no repetition was recorded";
     }
-    progress[i].reported = true;
+    progress[side][i].reported = true;
     if (events.finished) events.finished(worker, result);
-    if (!orchestrator.journal.empty()) {
+    if (!orchestrator.sides[side].journal.empty()) {
       // Best effort: a journal that cannot be written must not stop the measurement.
-      (void)WriteFileAtomically(orchestrator.journal,
-                                ResultToJson(Snapshot(context, results, progress, options.repetitions, true)));
+      (void)WriteFileAtomically(orchestrator.sides[side].journal,
+                                ResultToJson(Snapshot(contexts[side], results[side], progress[side],
+                                                      options.repetitions, true)));
     }
   };
+  const auto fail = [&](const Task& task, std::string message, int slot) {
+    Progress& p = progress[task.side][task.benchmark];
+    if (p.failed) return;
+    p.failed = true;
+    results[task.side][task.benchmark].status = BenchmarkStatus::kError;
+    results[task.side][task.benchmark].message = std::move(message);
+    report(task.side, task.benchmark, slot);
+  };
 
-  // Tasks in passes: chunk c of every benchmark before chunk c + 1 of any.
+  // Tasks in passes: chunk c of every benchmark before chunk c + 1 of any; with two sides, each
+  // chunk runs on both, A first on even passes and B first on odd ones.
   const int processes = std::max(1, std::min(orchestrator.processes, options.repetitions));
   std::deque<Task> tasks;
-  for (std::size_t i = 0; i < selection.size(); ++i) {
-    results[i].id = selection[i].spec.id;
-    results[i].suite = selection[i].suite;
-    results[i].throughput = selection[i].spec.throughput;
-    if (selection[i].needs_hypervisor && choice.hypervisor == nullptr) {
-      results[i].status = BenchmarkStatus::kSkipped;
-      results[i].message = choice.unavailable_reason;
-      report(i, -1);
-      continue;
+  for (std::size_t side = 0; side < sides; ++side) {
+    for (std::size_t i = 0; i < n; ++i) {
+      BenchmarkResult& result = results[side][i];
+      result.id = selection[i].spec.id;
+      result.suite = selection[i].suite;
+      result.throughput = selection[i].spec.throughput;
+      if (selection[i].needs_hypervisor && choice.hypervisor == nullptr) {
+        result.status = BenchmarkStatus::kSkipped;
+        result.message = choice.unavailable_reason;
+        report(side, i, -1);
+        continue;
+      }
+      progress[side][i].chunks_left = processes;
     }
-    progress[i].chunks_left = processes;
   }
   for (int chunk = 0; chunk < processes; ++chunk) {
-    for (std::size_t i = 0; i < selection.size(); ++i) {
-      if (progress[i].reported) continue;
-      // Repetitions spread as evenly as possible: 10 over 3 processes is 4, 3, 3.
-      const int repetitions =
-          options.repetitions / processes + (chunk < options.repetitions % processes ? 1 : 0);
-      tasks.push_back({i, repetitions, chunk});
+    // Repetitions spread as evenly as possible: 10 over 3 processes is 4, 3, 3.
+    const int repetitions =
+        options.repetitions / processes + (chunk < options.repetitions % processes ? 1 : 0);
+    for (std::size_t i = 0; i < n; ++i) {
+      for (std::size_t k = 0; k < sides; ++k) {
+        const std::size_t side = chunk % 2 == 0 ? k : sides - 1 - k;
+        if (!progress[side][i].reported) tasks.push_back({i, side, repetitions, chunk});
+      }
     }
   }
 
   const int jobs = std::max<int>(1, static_cast<int>(orchestrator.cpus.size()));
   std::vector<std::optional<Worker>> running(static_cast<std::size_t>(jobs));
-  const auto fail = [&](std::size_t i, std::string message, int slot) {
-    if (progress[i].failed) return;
-    progress[i].failed = true;
-    results[i].status = BenchmarkStatus::kError;
-    results[i].message = std::move(message);
-    report(i, slot);
-  };
-
   for (;;) {
     // Fill free slots.
     for (int slot = 0; slot < jobs && !stop.load(); ++slot) {
       if (running[slot].has_value()) continue;
-      while (!tasks.empty() && progress[tasks.front().benchmark].failed) tasks.pop_front();
+      while (!tasks.empty() && progress[tasks.front().side][tasks.front().benchmark].failed) {
+        tasks.pop_front();
+      }
       if (tasks.empty()) break;
       const Task task = tasks.front();
       tasks.pop_front();
       const SelectedBenchmark& b = selection[task.benchmark];
-      const std::string out =
-          (std::filesystem::path(orchestrator.scratch_dir) /
-           absl::StrCat("worker-", slot, "-", task.benchmark, "-", task.chunk, ".json"))
-              .string();
+      const BuildSide& side = orchestrator.sides[task.side];
+      const std::string out = (std::filesystem::path(orchestrator.scratch_dir) /
+                               absl::StrCat("worker-", slot, "-", task.side, "-", task.benchmark,
+                                            "-", task.chunk, ".json"))
+                                  .string();
       std::filesystem::remove(out);
       const int cpu = orchestrator.cpus.empty() ? -1 : orchestrator.cpus[slot];
       absl::StatusOr<Worker> worker =
-          Spawn(WorkerArguments(orchestrator, b, options, choice.name, task.repetitions, cpu, out));
+          Spawn(WorkerArguments(side, b, options, choice.name, task.repetitions, cpu, out));
       if (!worker.ok()) {
-        fail(task.benchmark, std::string(worker.status().message()), slot);
+        fail(task, std::string(worker.status().message()), slot);
         continue;
       }
       worker->slot = slot;
@@ -283,7 +299,11 @@ RunResult Orchestrate(const std::vector<SelectedBenchmark>& selection,
       worker->out = out;
       worker->started = Clock::now();
       fcntl(worker->stderr_fd, F_SETFL, O_NONBLOCK);
-      if (events.started) events.started(slot, b.spec.id.ToString());
+      if (events.started) {
+        events.started(slot, side.label.empty()
+                                 ? b.spec.id.ToString()
+                                 : absl::StrCat(b.spec.id.ToString(), " (", side.label, ")"));
+      }
       running[slot] = std::move(*worker);
     }
     bool any_running = false;
@@ -312,27 +332,42 @@ RunResult Orchestrate(const std::vector<SelectedBenchmark>& selection,
       Drain(w);
       close(w.stderr_fd);
       const Task task = w.task;
-      if (!stop.load() && !progress[task.benchmark].failed) {
-        absl::StatusOr<BenchmarkResult> chunk = Collect(
-            w, status, orchestrator.timeout_s, selection[task.benchmark].spec.id.ToString());
+      if (!stop.load() && !progress[task.side][task.benchmark].failed) {
+        absl::StatusOr<RunResult> chunk = Collect(w, status, orchestrator.timeout_s,
+                                                  selection[task.benchmark].spec.id.ToString());
         if (!chunk.ok()) {
-          fail(task.benchmark, std::string(chunk.status().message()), slot);
-        } else if (chunk->status != BenchmarkStatus::kOk) {
-          fail(task.benchmark, chunk->message, slot);
+          fail(task, std::string(chunk.status().message()), slot);
+        } else if (chunk->benchmarks[0].status != BenchmarkStatus::kOk) {
+          fail(task, chunk->benchmarks[0].message, slot);
         } else {
-          BenchmarkResult& result = results[task.benchmark];
-          result.repetitions.insert(result.repetitions.end(), chunk->repetitions.begin(),
-                                    chunk->repetitions.end());
-          if (--progress[task.benchmark].chunks_left == 0) report(task.benchmark, slot);
+          if (!build_known[task.side]) {
+            // The worker's build is this side's build: record it, not the orchestrator's.
+            build_known[task.side] = true;
+            contexts[task.side].vmbench_version = chunk->context.vmbench_version;
+            contexts[task.side].git_revision = chunk->context.git_revision;
+            contexts[task.side].build_type = chunk->context.build_type;
+          }
+          BenchmarkResult& result = results[task.side][task.benchmark];
+          const std::vector<Repetition>& measured = chunk->benchmarks[0].repetitions;
+          result.repetitions.insert(result.repetitions.end(), measured.begin(), measured.end());
+          if (--progress[task.side][task.benchmark].chunks_left == 0) {
+            report(task.side, task.benchmark, slot);
+          }
         }
       }
       std::filesystem::remove(w.out);
       running[slot].reset();
     }
   }
-  const bool incomplete = stop.load() || std::any_of(progress.begin(), progress.end(),
-                                                     [](const Progress& p) { return !p.reported; });
-  return Snapshot(context, results, progress, options.repetitions, incomplete);
+  std::vector<RunResult> runs;
+  for (std::size_t side = 0; side < sides; ++side) {
+    const bool incomplete =
+        stop.load() || std::any_of(progress[side].begin(), progress[side].end(),
+                                   [](const Progress& p) { return !p.reported; });
+    runs.push_back(
+        Snapshot(contexts[side], results[side], progress[side], options.repetitions, incomplete));
+  }
+  return runs;
 }
 
 }  // namespace vmbench

@@ -27,15 +27,23 @@
 
 namespace vmbench {
 
-// How the orchestrator runs workers.
-struct OrchestratorOptions {
+// One build taking part in a run: `vmbench run` has one, `vmbench ab` two (A and B).
+struct BuildSide {
+  std::string label;                     // "" for a plain run, "a" or "b" for an A/B run
   std::string executable;                // the vmbench binary to run as `vmbench worker`
   std::vector<std::string> global_args;  // e.g. --plugin-dir DIR, placed before `worker`
-  std::vector<int> cpus;                 // one logical CPU per concurrent worker (size = jobs)
-  int processes = 5;                     // worker processes per benchmark (chunks)
-  double timeout_s = 600;                // per worker
   std::string journal;                   // rewritten after each benchmark; "" for none
-  std::string scratch_dir;               // where workers write their result files
+};
+
+// How the orchestrator runs workers.
+struct OrchestratorOptions {
+  // The builds. With two, every chunk of every benchmark runs on both, alternating which goes
+  // first (A B, then B A: ABBA), so that drift during the run affects both sides alike.
+  std::vector<BuildSide> sides;
+  std::vector<int> cpus;    // one logical CPU per concurrent worker (size = jobs)
+  int processes = 5;        // worker processes per benchmark (chunks)
+  double timeout_s = 600;   // per worker
+  std::string scratch_dir;  // where workers write their result files
 };
 
 // What the orchestrator tells its caller as it goes (all called on the caller's thread).
@@ -45,20 +53,20 @@ struct OrchestratorEvents {
   std::function<void()> tick;  // about ten times a second while waiting
 };
 
-// Runs `selection` and returns one result per selected benchmark, in selection order; when `stop`
-// becomes true, the running workers are killed and the result, marked incomplete, holds the
-// benchmarks that finished and those with some repetitions measured (their message says how
-// many). Benchmarks that need a hypervisor when `choice` has none are skipped with the
-// reason, without a worker.
-RunResult Orchestrate(const std::vector<SelectedBenchmark>& selection,
-                      const HypervisorChoice& choice, const RunOptions& options,
-                      const OrchestratorOptions& orchestrator, const OrchestratorEvents& events,
-                      const std::atomic<bool>& stop);
+// Runs `selection` on every side and returns one result per side, each with one result per
+// selected benchmark in selection order; when `stop` becomes true, the running workers are killed
+// and the results, marked incomplete, hold the benchmarks that finished and those with some
+// repetitions measured (their message says how many). Benchmarks that need a hypervisor when
+// `choice` has none are skipped with the reason, without a worker. A side's context names its own
+// build (version, git revision, build type), as its workers report it.
+std::vector<RunResult> Orchestrate(const std::vector<SelectedBenchmark>& selection,
+                                   const HypervisorChoice& choice, const RunOptions& options,
+                                   const OrchestratorOptions& orchestrator,
+                                   const OrchestratorEvents& events, const std::atomic<bool>& stop);
 
 // The arguments of the worker for one chunk: `vmbench [global] worker --suite S --benchmark ID
 // --repetitions N --min-time T --hypervisor H --cpu C --out FILE [--suite-option S.K=V...]`.
-std::vector<std::string> WorkerArguments(const OrchestratorOptions& orchestrator,
-                                         const SelectedBenchmark& benchmark,
+std::vector<std::string> WorkerArguments(const BuildSide& side, const SelectedBenchmark& benchmark,
                                          const RunOptions& options, const std::string& hypervisor,
                                          int repetitions, int cpu, const std::string& out);
 

@@ -219,18 +219,45 @@ class StopOnSignals {
   struct sigaction previous_term_ {};
 };
 
-// How this run's workers are started: this binary, the global options, one CPU per job on
-// distinct physical cores, a scratch folder for their result files and a journal.
-absl::StatusOr<OrchestratorOptions> MakeOrchestratorOptions(const RunCommandOptions& options) {
-  OrchestratorOptions orchestrator;
+// The vmbench binary of a build given to `ab`: the path itself when it is a file, else
+// BUILD/bin/vmbench (a build tree or an install prefix).
+absl::StatusOr<std::string> ResolveBuild(const std::string& build) {
   std::error_code ec;
-  orchestrator.executable = boost::dll::program_location(ec).string();
-  if (ec)
-    return absl::UnavailableError(absl::StrCat("cannot find the vmbench binary: ", ec.message()));
-  for (const std::filesystem::path& dir : options.global.plugin_dirs) {
-    orchestrator.global_args.push_back("--plugin-dir");
-    orchestrator.global_args.push_back(std::filesystem::absolute(dir).string());
+  std::filesystem::path binary = build;
+  if (std::filesystem::is_directory(binary, ec)) binary /= "bin/vmbench";
+  if (!std::filesystem::is_regular_file(binary, ec) || access(binary.c_str(), X_OK) != 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("'", build, "' is not a vmbench binary nor a folder with bin/vmbench"));
   }
+  return std::filesystem::absolute(binary).string();
+}
+
+// This vmbench binary, as the one build of a plain run, with its journal in the results folder.
+absl::StatusOr<BuildSide> SelfSide(const RunCommandOptions& options) {
+  std::error_code ec;
+  const std::string self = boost::dll::program_location(ec).string();
+  if (ec) {
+    return absl::UnavailableError(absl::StrCat("cannot find the vmbench binary: ", ec.message()));
+  }
+  return BuildSide{
+      "",
+      self,
+      {},
+      (options.results_dir / absl::StrCat(".vmbench-journal-", getpid(), ".json")).string()};
+}
+
+// How the workers of `sides` are started: the global options, one CPU per job on distinct
+// physical cores, a scratch folder for their result files.
+absl::StatusOr<OrchestratorOptions> MakeOrchestratorOptions(const RunCommandOptions& options,
+                                                            std::vector<BuildSide> sides) {
+  OrchestratorOptions orchestrator;
+  for (BuildSide& side : sides) {
+    for (const std::filesystem::path& dir : options.global.plugin_dirs) {
+      side.global_args.push_back("--plugin-dir");
+      side.global_args.push_back(std::filesystem::absolute(dir).string());
+    }
+  }
+  orchestrator.sides = std::move(sides);
   VMB_ASSIGN_OR_RETURN(const std::vector<PhysicalCore> cores, ReadTopology());
   VMB_ASSIGN_OR_RETURN(orchestrator.cpus, PickCpus(cores, options.jobs));
   orchestrator.processes = options.processes;
@@ -240,9 +267,68 @@ absl::StatusOr<OrchestratorOptions> MakeOrchestratorOptions(const RunCommandOpti
     return absl::UnavailableError(absl::StrCat("mkdtemp failed: ", std::strerror(errno)));
   }
   orchestrator.scratch_dir = scratch;
-  orchestrator.journal =
-      (options.results_dir / absl::StrCat(".vmbench-journal-", getpid(), ".json")).string();
   return orchestrator;
+}
+
+// Selects the benchmarks and runs them on every side, with progress on `err` and Ctrl-C handling.
+// An error is a usage or configuration error, found before anything was measured.
+absl::StatusOr<std::vector<RunResult>> Measure(const Registry& registry,
+                                               const RunCommandOptions& options,
+                                               std::vector<BuildSide> sides, std::ostream& err) {
+  RunOptions run = options.run;
+  VMB_RETURN_IF_ERROR(ParseSuiteOptions(options.suite_options, &run));
+  VMB_ASSIGN_OR_RETURN(const HypervisorChoice choice, ChooseHypervisor(registry, run.hypervisor));
+  VMB_ASSIGN_OR_RETURN(const std::vector<SelectedBenchmark> selection,
+                       SelectBenchmarks(registry, run, choice.hypervisor.get()));
+  if (selection.empty()) {
+    return absl::InvalidArgumentError(
+        "no benchmark matches the selection (see `vmbench list benchmarks`)");
+  }
+  const bool is_terminal = isatty(STDERR_FILENO) == 1;
+  unsigned modes = kProgressNone;
+  if (!options.quiet) {
+    if (options.progress.empty()) {
+      modes = DefaultProgressModes(is_terminal);
+    } else {
+      VMB_ASSIGN_OR_RETURN(modes, ParseProgressModes(options.progress));
+    }
+  }
+  VMB_ASSIGN_OR_RETURN(const OrchestratorOptions orchestrator,
+                       MakeOrchestratorOptions(options, std::move(sides)));
+  const int total = static_cast<int>(selection.size() * orchestrator.sides.size());
+  Progress progress(
+      err, {modes, is_terminal, TerminalColumns(STDERR_FILENO), total, options.jobs, nullptr});
+  OrchestratorEvents events;
+  events.started = [&](int worker, const std::string& id) { progress.Started(worker, id); };
+  events.finished = [&](int worker, const BenchmarkResult& r) { progress.Finished(worker, r); };
+  events.tick = [&] { progress.Tick(); };
+  std::vector<RunResult> runs;
+  {
+    const StopOnSignals stop;
+    runs = Orchestrate(selection, choice, run, orchestrator, events, stop.requested());
+  }
+  std::filesystem::remove_all(orchestrator.scratch_dir);
+  progress.Done(runs.front().context.incomplete);
+  if (runs.front().context.incomplete) {
+    err << "vmbench: interrupted: " << runs.front().benchmarks.size() << " of " << selection.size()
+        << " benchmarks have results (an unfinished one says how many repetitions it has); "
+           "the results are marked incomplete\n";
+  }
+  return runs;
+}
+
+// The exit code of a measuring command once its reports are written (or not): journals are
+// removed when the reports are safe, named when not; an interrupted run is 130.
+int Conclude(int exit_code, bool incomplete, const std::vector<std::string>& journals,
+             std::ostream& err) {
+  for (const std::string& journal : journals) {
+    if (exit_code == kExitUsage) {
+      err << "vmbench: the measurements are kept in " << journal << "\n";
+    } else {
+      std::filesystem::remove(journal);
+    }
+  }
+  return incomplete && exit_code != kExitUsage ? kExitInterrupted : exit_code;
 }
 
 }  // namespace
@@ -282,89 +368,96 @@ int List(const Registry& registry, const std::string& what, std::ostream& out, s
 }
 
 int Run(const Registry& registry, const RunCommandOptions& options, std::ostream& err) {
-  RunOptions run = options.run;
-  if (absl::Status status = ParseSuiteOptions(options.suite_options, &run); !status.ok()) {
-    err << "vmbench: " << status.message() << "\n";
-    return kExitUsage;
-  }
   // Reporters, baselines and comparison settings are resolved before anything is measured, so a
   // typo costs nothing. The JSON file's default name needs the run's timestamp: set after the run.
   const bool default_json = options.reporters.empty();
   absl::StatusOr<std::vector<ReporterSpec>> specs = ResolveReporters(
       registry, options.reporters, {{"console", "", {}}, {"json", "(default)", {}}});
-  if (!specs.ok()) {
-    err << "vmbench: " << specs.status().message() << "\n";
-    return kExitUsage;
-  }
   absl::StatusOr<PreparedVerdicts> verdicts = PrepareVerdicts(options.verdicts);
-  if (!verdicts.ok()) {
-    err << "vmbench: " << verdicts.status().message() << "\n";
+  absl::StatusOr<BuildSide> self = SelfSide(options);
+  for (const absl::Status& status : {specs.status(), verdicts.status(), self.status()}) {
+    if (!status.ok()) {
+      err << "vmbench: " << status.message() << "\n";
+      return kExitUsage;
+    }
+  }
+  absl::StatusOr<std::vector<RunResult>> runs = Measure(registry, options, {*self}, err);
+  if (!runs.ok()) {
+    err << "vmbench: " << runs.status().message() << "\n";
     return kExitUsage;
   }
-  absl::StatusOr<HypervisorChoice> choice = ChooseHypervisor(registry, run.hypervisor);
-  if (!choice.ok()) {
-    err << "vmbench: " << choice.status().message() << "\n";
-    return kExitUsage;
-  }
-  absl::StatusOr<std::vector<SelectedBenchmark>> selection =
-      SelectBenchmarks(registry, run, choice->hypervisor.get());
-  if (!selection.ok()) {
-    err << "vmbench: " << selection.status().message() << "\n";
-    return kExitUsage;
-  }
-  if (selection->empty()) {
-    err << "vmbench: no benchmark matches the selection (see `vmbench list benchmarks`)\n";
-    return kExitUsage;
-  }
-
-  absl::StatusOr<OrchestratorOptions> orchestrator = MakeOrchestratorOptions(options);
-  if (!orchestrator.ok()) {
-    err << "vmbench: " << orchestrator.status().message() << "\n";
-    return kExitUsage;
-  }
-  const bool is_terminal = isatty(STDERR_FILENO) == 1;
-  absl::StatusOr<unsigned> modes = options.quiet ? absl::StatusOr<unsigned>(kProgressNone)
-                                   : options.progress.empty()
-                                       ? absl::StatusOr<unsigned>(DefaultProgressModes(is_terminal))
-                                       : ParseProgressModes(options.progress);
-  if (!modes.ok()) {
-    err << "vmbench: --progress: " << modes.status().message() << "\n";
-    return kExitUsage;
-  }
-  const int total = static_cast<int>(selection->size());
-  Progress progress(
-      err, {*modes, is_terminal, TerminalColumns(STDERR_FILENO), total, options.jobs, nullptr});
-  OrchestratorEvents events;
-  events.started = [&](int worker, const std::string& id) { progress.Started(worker, id); };
-  events.finished = [&](int worker, const BenchmarkResult& r) { progress.Finished(worker, r); };
-  events.tick = [&] { progress.Tick(); };
   vmbench::Report report;
-  {
-    const StopOnSignals stop;
-    report.platforms.push_back(
-        {Orchestrate(*selection, *choice, run, *orchestrator, events, stop.requested()), "", {}});
-  }
-  std::filesystem::remove_all(orchestrator->scratch_dir);
+  report.platforms.push_back({std::move(runs->front()), "", {}});
   const RunResult& result = report.platforms.front().run;
-  progress.Done(result.context.incomplete);
-  if (result.context.incomplete) {
-    err << "vmbench: interrupted: " << result.benchmarks.size() << " of " << total
-        << " benchmarks have results (an unfinished one says how many repetitions it has); "
-           "the results are marked incomplete\n";
-  }
   if (default_json) {
     specs->back().out =
         (options.results_dir /
          absl::StrCat(FileStamp(result.context.timestamp), "-", result.context.hypervisor, ".json"))
             .string();
   }
-  const int exit_code = Finish(registry, *specs, *verdicts, &report, err);
-  if (exit_code == kExitUsage) {
-    err << "vmbench: the measurements are kept in " << orchestrator->journal << "\n";
-  } else {
-    std::filesystem::remove(orchestrator->journal);
+  return Conclude(Finish(registry, *specs, *verdicts, &report, err), result.context.incomplete,
+                  {self->journal}, err);
+}
+
+int Ab(const Registry& registry, const AbCommandOptions& options, std::ostream& err) {
+  const RunCommandOptions& run = options.run;
+  absl::StatusOr<std::vector<ReporterSpec>> specs =
+      ResolveReporters(registry, run.reporters, {{"console", "", {}}});
+  absl::StatusOr<PreparedVerdicts> verdicts = PrepareVerdicts(run.verdicts);
+  absl::Status sides_ok = absl::OkStatus();
+  std::vector<BuildSide> sides;
+  for (const auto& [label, build] : {std::pair{"a", options.a}, std::pair{"b", options.b}}) {
+    absl::StatusOr<std::string> binary = ResolveBuild(build);
+    if (!binary.ok()) {
+      sides_ok =
+          absl::InvalidArgumentError(absl::StrCat("--", label, ": ", binary.status().message()));
+      break;
+    }
+    sides.push_back(
+        {label,
+         *binary,
+         {},
+         (run.results_dir / absl::StrCat(".vmbench-journal-", getpid(), "-", label, ".json"))
+             .string()});
   }
-  return result.context.incomplete && exit_code != kExitUsage ? kExitInterrupted : exit_code;
+  if (verdicts.ok() && !verdicts->baselines.empty()) {
+    sides_ok = absl::InvalidArgumentError("ab compares build B with build A: no --baseline");
+  }
+  for (const absl::Status& status : {specs.status(), verdicts.status(), sides_ok}) {
+    if (!status.ok()) {
+      err << "vmbench: " << status.message() << "\n";
+      return kExitUsage;
+    }
+  }
+  absl::StatusOr<std::vector<RunResult>> runs = Measure(registry, run, sides, err);
+  if (!runs.ok()) {
+    err << "vmbench: " << runs.status().message() << "\n";
+    return kExitUsage;
+  }
+  // Both sides' results are kept as ordinary result files, whatever the reporters.
+  std::vector<std::string> files;
+  for (std::size_t i = 0; i < sides.size(); ++i) {
+    files.push_back((run.results_dir / absl::StrCat(FileStamp((*runs)[i].context.timestamp), "-ab-",
+                                                    sides[i].label, ".json"))
+                        .string());
+    if (absl::Status status = WriteFileAtomically(files[i], ResultToJson((*runs)[i]));
+        !status.ok()) {
+      err << "vmbench: " << status.message() << "\n";
+      return Conclude(kExitUsage, false, {sides[0].journal, sides[1].journal}, err);
+    }
+    err << "vmbench: wrote " << files[i] << " (build " << sides[i].label << ": "
+        << sides[i].executable << ")\n";
+  }
+  absl::StatusOr<RunComparison> comparison =
+      CompareRuns((*runs)[0], files[0], (*runs)[1], verdicts->options);
+  if (!comparison.ok()) {
+    err << "vmbench: " << comparison.status().message() << "\n";
+    return Conclude(kExitUsage, false, {sides[0].journal, sides[1].journal}, err);
+  }
+  vmbench::Report report;
+  report.platforms.push_back({(*runs)[1], files[1], *std::move(comparison)});
+  return Conclude(Finish(registry, *specs, *verdicts, &report, err), (*runs)[1].context.incomplete,
+                  {sides[0].journal, sides[1].journal}, err);
 }
 
 int Worker(const Registry& registry, const WorkerCommandOptions& options, std::ostream& err) {

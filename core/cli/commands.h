@@ -70,6 +70,17 @@ struct RunCommandOptions {
 };
 int Run(const Registry& registry, const RunCommandOptions& options, std::ostream& err);
 
+// `vmbench ab --a BUILD_A --b BUILD_B [run options]`: runs the selected benchmarks from two builds
+// (each a vmbench binary, or a folder with bin/vmbench, with its plugins beside it), alternating
+// A and B chunk by chunk in ABBA order on the same machine, and compares B with A. Both sides'
+// results are written as result files in --results-dir; the reporters get B compared with A.
+struct AbCommandOptions {
+  RunCommandOptions run;
+  std::string a;
+  std::string b;
+};
+int Ab(const Registry& registry, const AbCommandOptions& options, std::ostream& err);
+
 // `vmbench worker` (internal): runs one benchmark in this process and writes its result file.
 // Started by the orchestrator; exit 0 whenever a result file was written, even for a benchmark
 // that failed (the failure is in the file), 2 when it could not be set up.

@@ -44,6 +44,71 @@ void AddVerdictOptions(CLI::App* command, vmbench::cli::VerdictOptions* options,
                     "Compare runs from different machines or hypervisors (rows carry a warning)");
 }
 
+// The options of the commands that measure: `run` and `ab`.
+void AddRunOptions(CLI::App* command, vmbench::cli::RunCommandOptions* options) {
+  command
+      ->add_option("--suite", options->run.suites,
+                   "Suites to run, comma-separated (default: all)")
+      ->delimiter(',')
+      ->type_name("NAME[,NAME...]");
+  command
+      ->add_option("--filter", options->run.filter,
+                   "Run only benchmarks whose id matches this regular expression; a leading '-' "
+                   "runs only those that do not match")
+      ->type_name("REGEX");
+  command
+      ->add_option("--hypervisor", options->run.hypervisor,
+                   "Backend to run VM benchmarks on; 'auto' picks the first available of kvm, "
+                   "mshv3, whp, emulator")
+      ->type_name("NAME|auto")
+      ->capture_default_str();
+  command
+      ->add_option("--reporter", options->reporters,
+                   "Reporter and its options, e.g. json:out=results.json (repeatable; default: "
+                   "console on stdout and a JSON file in --results-dir)")
+      ->type_name("NAME[:out=PATH,key=value...]");
+  command->add_option("--repetitions", options->run.repetitions, "Repetitions per benchmark")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  command
+      ->add_option("--min-time", options->run.min_time_s,
+                   "Minimum time of one repetition, in seconds")
+      ->check(CLI::Range(0.0001, 3600.0))
+      ->capture_default_str()
+      ->type_name("SECONDS");
+  command
+      ->add_option("--suite-option", options->suite_options,
+                   "An option for one suite (repeatable), e.g. "
+                   "guest_functions_with_large_parameters.size=1MiB")
+      ->type_name("SUITE.KEY=VALUE");
+  command
+      ->add_option("--results-dir", options->results_dir, "Where the default JSON result file goes")
+      ->capture_default_str()
+      ->type_name("DIR");
+  command
+      ->add_option("--progress", options->progress,
+                   "What to show on stderr: spinner, stream, summary (comma-separated) or none; "
+                   "default spinner,summary on a terminal, else stream,summary")
+      ->type_name("MODES");
+  command->add_flag("--quiet,-q", options->quiet, "No progress on stderr (--progress none)");
+  command
+      ->add_option("-j,--jobs", options->jobs,
+                   "Workers at once, each pinned to its own physical core (parallel workers "
+                   "disturb each other: see docs/reducing-variance.md)")
+      ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
+  command
+      ->add_option("--processes", options->processes,
+                   "Worker processes per benchmark; the repetitions are split between them")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  command
+      ->add_option("--timeout", options->timeout_s, "A worker running longer than this is killed")
+      ->check(CLI::Range(0.1, 86400.0))
+      ->capture_default_str()
+      ->type_name("SECONDS");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -79,65 +144,19 @@ int main(int argc, char** argv) {
 
   vmbench::cli::RunCommandOptions run;
   CLI::App* run_command = app.add_subcommand("run", "Run benchmarks and report the results");
-  run_command
-      ->add_option("--suite", run.run.suites, "Suites to run, comma-separated (default: all)")
-      ->delimiter(',')
-      ->type_name("NAME[,NAME...]");
-  run_command
-      ->add_option("--filter", run.run.filter,
-                   "Run only benchmarks whose id matches this regular expression; a leading '-' "
-                   "runs only those that do not match")
-      ->type_name("REGEX");
-  run_command
-      ->add_option("--hypervisor", run.run.hypervisor,
-                   "Backend to run VM benchmarks on; 'auto' picks the first available of kvm, "
-                   "mshv3, whp, emulator")
-      ->type_name("NAME|auto")
-      ->capture_default_str();
-  run_command
-      ->add_option("--reporter", run.reporters,
-                   "Reporter and its options, e.g. json:out=results.json (repeatable; default: "
-                   "console on stdout and a JSON file in --results-dir)")
-      ->type_name("NAME[:out=PATH,key=value...]");
-  run_command->add_option("--repetitions", run.run.repetitions, "Repetitions per benchmark")
-      ->check(CLI::Range(1, 1000))
-      ->capture_default_str();
-  run_command
-      ->add_option("--min-time", run.run.min_time_s, "Minimum time of one repetition, in seconds")
-      ->check(CLI::Range(0.0001, 3600.0))
-      ->capture_default_str()
-      ->type_name("SECONDS");
-  run_command
-      ->add_option("--suite-option", run.suite_options,
-                   "An option for one suite (repeatable), e.g. "
-                   "guest_functions_with_large_parameters.size=1MiB")
-      ->type_name("SUITE.KEY=VALUE");
-  run_command
-      ->add_option("--results-dir", run.results_dir, "Where the default JSON result file goes")
-      ->capture_default_str()
-      ->type_name("DIR");
-  run_command
-      ->add_option("--progress", run.progress,
-                   "What to show on stderr: spinner, stream, summary (comma-separated) or none; "
-                   "default spinner,summary on a terminal, else stream,summary")
-      ->type_name("MODES");
-  run_command->add_flag("--quiet,-q", run.quiet, "No progress on stderr (--progress none)");
-  run_command
-      ->add_option("-j,--jobs", run.jobs,
-                   "Workers at once, each pinned to its own physical core (parallel workers "
-                   "disturb each other: see docs/reducing-variance.md)")
-      ->check(CLI::Range(1, 1024))
-      ->capture_default_str();
-  run_command
-      ->add_option("--processes", run.processes,
-                   "Worker processes per benchmark; the repetitions are split between them")
-      ->check(CLI::Range(1, 1000))
-      ->capture_default_str();
-  run_command->add_option("--timeout", run.timeout_s, "A worker running longer than this is killed")
-      ->check(CLI::Range(0.1, 86400.0))
-      ->capture_default_str()
-      ->type_name("SECONDS");
+  AddRunOptions(run_command, &run);
   AddVerdictOptions(run_command, &run.verdicts, true);
+
+  vmbench::cli::AbCommandOptions ab;
+  CLI::App* ab_command = app.add_subcommand(
+      "ab", "Run two builds' benchmarks alternately on this machine and compare B with A");
+  ab_command
+      ->add_option("--a", ab.a, "The baseline build: a vmbench binary or a folder with bin/vmbench")
+      ->required()
+      ->type_name("BUILD");
+  ab_command->add_option("--b", ab.b, "The candidate build")->required()->type_name("BUILD");
+  AddRunOptions(ab_command, &ab.run);
+  AddVerdictOptions(ab_command, &ab.run.verdicts, false);
 
   vmbench::cli::ReportCommandOptions report;
   CLI::App* report_command =
@@ -215,6 +234,10 @@ int main(int argc, char** argv) {
     return vmbench::cli::Worker(registry, worker, std::cerr);
   }
   if (compare_command->parsed()) return vmbench::cli::Compare(registry, compare, std::cerr);
+  if (ab_command->parsed()) {
+    ab.run.global = global;
+    return vmbench::cli::Ab(registry, ab, std::cerr);
+  }
   run.global = global;
   return vmbench::cli::Run(registry, run, std::cerr);
 }

@@ -119,5 +119,53 @@ TEST_CASE("two jobs measure every benchmark once", "[cli][workers]") {
   CHECK_THAT(o.out, Catch::Contains("2 benchmarks: 2 ok, 0 errors, 0 skipped"));
 }
 
+TEST_CASE("ab runs two builds alternately and reports B against A", "[cli][workers]") {
+  // Build B is vmbench behind a wrapper that makes the calibrated suite three times slower: a
+  // change no noise can hide, so the verdict is certain.
+  const std::filesystem::path slower = ScratchDir() / "slower-build";
+  std::ofstream(slower) << "#!/bin/sh\nVMBENCH_FAKE_CALIBRATED_SCALE=3.0 exec '"
+                        << VMBENCH_TEST_BINARY << "' \"$@\"\n";
+  std::filesystem::permissions(slower, std::filesystem::perms::owner_all);
+  const std::filesystem::path results = ScratchDir() / "ab-results";
+  const Outcome o = Vmbench({"--plugin-dir",
+                             FakesDir().string(),
+                             "ab",
+                             "--a",
+                             VMBENCH_TEST_BINARY,
+                             "--b",
+                             slower.string(),
+                             "--suite",
+                             "fake_calibrated",
+                             "--suite-option",
+                             "fake_calibrated.delays=20000",
+                             "--repetitions",
+                             "10",
+                             "--min-time",
+                             "0.002",
+                             "--progress",
+                             "none",
+                             "--results-dir",
+                             results.string(),
+                             "--fail-on",
+                             "regressed"});
+  INFO(o.err);
+  CHECK(o.exit_code == 1);
+  CHECK_THAT(o.out, Catch::Contains("calibrated/spin/20000"));
+  CHECK_THAT(o.out, Catch::Contains("regressed"));
+  CHECK_THAT(o.err, Catch::Contains("--fail-on regressed: 1 benchmark(s) matched"));
+  // Both sides are kept as result files, each with all its repetitions.
+  int files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(results)) {
+    absl::StatusOr<RunResult> run = ReadResultFile(entry.path().string());
+    REQUIRE(run.ok());
+    CHECK(run->benchmarks.at(0).repetitions.size() == 10);
+    ++files;
+  }
+  CHECK(files == 2);
+  const Outcome missing = Vmbench({"ab", "--a", "/nonexistent/build", "--b", VMBENCH_TEST_BINARY});
+  CHECK(missing.exit_code == 2);
+  CHECK_THAT(missing.err, Catch::Contains("--a: '/nonexistent/build' is not a vmbench binary"));
+}
+
 }  // namespace
 }  // namespace vmbench
