@@ -85,44 +85,34 @@ absl::string_view Rule(Verdict verdict) {
   return "";
 }
 
-// Text from a result file, safe in a table cell: a code span when it holds only harmless
-// characters, else plain text with every markdown-active character escaped and line breaks
-// flattened.
-std::string Name(absl::string_view text) {
-  const bool plain = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
-    return absl::ascii_isalnum(static_cast<unsigned char>(c)) ||
-           absl::string_view("_./:+=,-").find(c) != absl::string_view::npos;
-  });
-  if (plain) return absl::StrCat("`", text, "`");
+// `text` with every character of `active` backslash-escaped and line breaks flattened, so that
+// text from a result file cannot start markup, close a table cell or open raw HTML.
+std::string Escape(absl::string_view text, absl::string_view active) {
   std::string out;
   for (char c : text) {
     if (c == '\n' || c == '\r' || c == '\t') {
       out += ' ';
-    } else if (absl::string_view("\\`*_{}[]<>()#+-.!|&~").find(c) != absl::string_view::npos) {
-      out += '\\';
-      out += c;
     } else {
+      if (active.find(c) != absl::string_view::npos) out += '\\';
       out += c;
     }
   }
   return out;
 }
 
-// Plain prose from a result file (messages, reasons): escaped the same way, never a code span.
-std::string Prose(absl::string_view text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '\n' || c == '\r' || c == '\t') {
-      out += ' ';
-    } else if (absl::string_view("\\`*_[]<>|&~").find(c) != absl::string_view::npos) {
-      out += '\\';
-      out += c;
-    } else {
-      out += c;
-    }
-  }
-  return out;
+// A name from a result file, safe in a table cell: a code span when it holds only harmless
+// characters, else escaped text.
+std::string Name(absl::string_view text) {
+  const bool plain = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+    return absl::ascii_isalnum(static_cast<unsigned char>(c)) ||
+           absl::string_view("_./:+=,-").find(c) != absl::string_view::npos;
+  });
+  if (plain) return absl::StrCat("`", text, "`");
+  return Escape(text, "\\`*_{}[]<>()#+-.!|&~");
 }
+
+// Prose from a result file (messages, reasons): escaped, never a code span.
+std::string Prose(absl::string_view text) { return Escape(text, "\\`*_[]<>|&~"); }
 
 // Text inside raw HTML (the <summary> lines), where markdown escapes do not apply: HTML entities,
 // line breaks flattened.

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "registry.h"
+#include "reporter_test_support.h"
 #include "sample_results.h"
 #include "test_support.h"
 
@@ -29,37 +30,12 @@ using vmbench::testing::PluginDir;
 using vmbench::testing::SampleRun;
 using vmbench::testing::SourceDir;
 
-std::shared_ptr<Reporter> JUnit() {
-  std::vector<Rejection> rejections;
-  const Registry registry =
-      Registry::Build(ScanPlugins(PluginSearchPath{{PluginDir()}, "", {}}), &rejections);
-  absl::StatusOr<std::shared_ptr<Reporter>> reporter = registry.CreateReporter("junit");
-  REQUIRE(reporter.ok());
-  return *reporter;
-}
+std::shared_ptr<Reporter> JUnit() { return vmbench::testing::LoadReporter("junit"); }
 
-std::string Render(const Report& report) {
-  std::ostringstream out;
-  const absl::Status status = JUnit()->Write(report, out);
-  REQUIRE(status.ok());
-  return out.str();
-}
+std::string Render(const Report& report) { return vmbench::testing::Render("junit", report); }
 
-std::filesystem::path GoldenPath(const std::string& file) {
-  return SourceDir() / "reporters" / "golden" / file;
-}
-
-void CheckGolden(const std::string& actual, const std::string& file) {
-  const std::filesystem::path path = GoldenPath(file);
-  if (std::getenv("VMBENCH_UPDATE_GOLDEN") != nullptr) {
-    std::ofstream(path, std::ios::binary) << actual;
-  }
-  std::ifstream in(path, std::ios::binary);
-  REQUIRE(in.good());
-  std::ostringstream expected;
-  expected << in.rdbuf();
-  CHECK(actual == expected.str());
-}
+using vmbench::testing::CheckGolden;
+using vmbench::testing::GoldenPath;
 
 // ---------------------------------------------------------------------------------------------
 // Sample reports

@@ -12,41 +12,21 @@
 
 #include "absl/strings/str_cat.h"
 #include "registry.h"
+#include "reporter_test_support.h"
 #include "sample_results.h"
 #include "test_support.h"
 
 namespace vmbench {
 namespace {
 
-using vmbench::testing::PluginDir;
 using vmbench::testing::SampleMatrixReport;
 using vmbench::testing::SampleRun;
-using vmbench::testing::SourceDir;
 
 std::string Markdown(const Report& report, const ReporterOptions& options = {}) {
-  std::vector<Rejection> rejections;
-  const Registry registry =
-      Registry::Build(ScanPlugins(PluginSearchPath{{PluginDir()}, "", {}}), &rejections);
-  absl::StatusOr<std::shared_ptr<Reporter>> reporter = registry.CreateReporter("markdown");
-  REQUIRE(reporter.ok());
-  REQUIRE((*reporter)->Configure(options).ok());
-  std::ostringstream out;
-  const absl::Status status = (*reporter)->Write(report, out);
-  REQUIRE(status.ok());
-  return out.str();
+  return vmbench::testing::Render("markdown", report, options);
 }
 
-void CheckGolden(const std::string& actual, const std::string& file) {
-  const std::filesystem::path path = SourceDir() / "reporters" / "golden" / file;
-  if (std::getenv("VMBENCH_UPDATE_GOLDEN") != nullptr) {
-    std::ofstream(path, std::ios::binary) << actual;
-  }
-  std::ifstream in(path, std::ios::binary);
-  REQUIRE(in.good());
-  std::ostringstream expected;
-  expected << in.rdbuf();
-  CHECK(actual == expected.str());
-}
+using vmbench::testing::CheckGolden;
 
 // Renders markdown to HTML with GitHub's table extension.
 std::string RenderHtml(const std::string& markdown) {
@@ -176,14 +156,10 @@ TEST_CASE("rows follow the natural order of sizes and numbers", "[markdown]") {
 }
 
 TEST_CASE("markdown options are checked", "[markdown]") {
-  std::vector<Rejection> rejections;
-  const Registry registry =
-      Registry::Build(ScanPlugins(PluginSearchPath{{PluginDir()}, "", {}}), &rejections);
-  absl::StatusOr<std::shared_ptr<Reporter>> reporter = registry.CreateReporter("markdown");
-  REQUIRE(reporter.ok());
-  CHECK((*reporter)->Configure({{"max_chars", "ten"}}).message() ==
+  const std::shared_ptr<Reporter> reporter = vmbench::testing::LoadReporter("markdown");
+  CHECK(reporter->Configure({{"max_chars", "ten"}}).message() ==
         "max_chars: 'ten' is not a number of at least 1000");
-  CHECK((*reporter)->Configure({{"colour", "red"}}).message() ==
+  CHECK(reporter->Configure({{"colour", "red"}}).message() ==
         "unknown option 'colour' (known: title, max_chars)");
 }
 
