@@ -141,7 +141,10 @@ absl::StatusOr<std::vector<SelectedBenchmark>> SelectBenchmarks(const Registry& 
                                                        "' and suite '", plugin->info.name, "'"));
       }
       if (!filter.Matches(id)) continue;
-      if (!options.only_id.empty() && id != options.only_id) continue;
+      if (!options.only_ids.empty() && std::find(options.only_ids.begin(), options.only_ids.end(),
+                                                 id) == options.only_ids.end()) {
+        continue;
+      }
       selection.push_back({plugin->info.name, std::move(spec), suite->NeedsHypervisor()});
     }
   }

@@ -40,8 +40,9 @@ class BenchmarkFilter {
 struct RunOptions {
   std::vector<std::string> suites;
   std::string filter;
-  // When set, only the benchmark with exactly this id (a worker runs one benchmark).
-  std::string only_id;
+  // When not empty, only the benchmarks with exactly these ids (a worker runs one; `ab --confirm`
+  // re-runs the flagged ones).
+  std::vector<std::string> only_ids;
   std::string hypervisor = "auto";
   int repetitions = 10;
   double min_time_s = 0.05;

@@ -331,6 +331,54 @@ int Conclude(int exit_code, bool incomplete, const std::vector<std::string>& jou
   return incomplete && exit_code != kExitUsage ? kExitInterrupted : exit_code;
 }
 
+// `ab --confirm`: runs the benchmarks `comparison` found regressed or improved again with B
+// first, merges the new samples into `runs` and compares again.
+absl::StatusOr<RunComparison> Confirm(const Registry& registry, const AbCommandOptions& options,
+                                      const std::vector<BuildSide>& sides,
+                                      const RunComparison& comparison,
+                                      const PreparedVerdicts& verdicts,
+                                      std::vector<RunResult>* runs, std::ostream& err) {
+  RunCommandOptions again = options.run;
+  again.run.only_ids.clear();
+  for (const ComparedBenchmark& b : comparison.benchmarks) {
+    if (b.verdict == Verdict::kRegressed || b.verdict == Verdict::kImproved) {
+      again.run.only_ids.push_back(b.id);
+    }
+  }
+  if (again.run.only_ids.empty()) return comparison;
+  err << "vmbench: --confirm: running " << again.run.only_ids.size()
+      << " flagged benchmark(s) again with B first\n";
+  VMB_ASSIGN_OR_RETURN(const std::vector<RunResult> flipped,
+                       Measure(registry, again, {sides[1], sides[0]}, err));
+  // flipped[0] is B, flipped[1] is A.
+  for (std::size_t side = 0; side < 2; ++side) {
+    RunResult& run = (*runs)[side];
+    for (const BenchmarkResult& extra : flipped[1 - side].benchmarks) {
+      for (BenchmarkResult& b : run.benchmarks) {
+        if (b.id != extra.id) continue;
+        if (extra.status != BenchmarkStatus::kOk) {
+          b.status = extra.status;
+          b.message = extra.message;
+        }
+        b.repetitions.insert(b.repetitions.end(), extra.repetitions.begin(),
+                             extra.repetitions.end());
+        b.summary = Summarize(b.repetitions);
+      }
+    }
+  }
+  VMB_ASSIGN_OR_RETURN(RunComparison confirmed, CompareRuns((*runs)[0], comparison.baseline_source,
+                                                            (*runs)[1], verdicts.options));
+  int held = 0;
+  for (const std::string& id : again.run.only_ids) {
+    const ComparedBenchmark* before = comparison.Find(id);
+    const ComparedBenchmark* after = confirmed.Find(id);
+    if (after != nullptr && before != nullptr && after->verdict == before->verdict) ++held;
+  }
+  err << "vmbench: --confirm: " << held << " of " << again.run.only_ids.size()
+      << " verdict(s) held with the order flipped and the samples merged\n";
+  return confirmed;
+}
+
 }  // namespace
 
 bool LoadRegistry(const GlobalOptions& options, std::ostream& err, Registry* registry) {
@@ -434,12 +482,24 @@ int Ab(const Registry& registry, const AbCommandOptions& options, std::ostream& 
     err << "vmbench: " << runs.status().message() << "\n";
     return kExitUsage;
   }
-  // Both sides' results are kept as ordinary result files, whatever the reporters.
+
   std::vector<std::string> files;
   for (std::size_t i = 0; i < sides.size(); ++i) {
     files.push_back((run.results_dir / absl::StrCat(FileStamp((*runs)[i].context.timestamp), "-ab-",
                                                     sides[i].label, ".json"))
                         .string());
+  }
+  absl::StatusOr<RunComparison> comparison =
+      CompareRuns((*runs)[0], files[0], (*runs)[1], verdicts->options);
+  if (comparison.ok() && options.confirm) {
+    comparison = Confirm(registry, options, sides, *comparison, *verdicts, &*runs, err);
+  }
+  if (!comparison.ok()) {
+    err << "vmbench: " << comparison.status().message() << "\n";
+    return Conclude(kExitUsage, false, {sides[0].journal, sides[1].journal}, err);
+  }
+  // Both sides are kept as ordinary result files, whatever the reporters.
+  for (std::size_t i = 0; i < sides.size(); ++i) {
     if (absl::Status status = WriteFileAtomically(files[i], ResultToJson((*runs)[i]));
         !status.ok()) {
       err << "vmbench: " << status.message() << "\n";
@@ -447,12 +507,6 @@ int Ab(const Registry& registry, const AbCommandOptions& options, std::ostream& 
     }
     err << "vmbench: wrote " << files[i] << " (build " << sides[i].label << ": "
         << sides[i].executable << ")\n";
-  }
-  absl::StatusOr<RunComparison> comparison =
-      CompareRuns((*runs)[0], files[0], (*runs)[1], verdicts->options);
-  if (!comparison.ok()) {
-    err << "vmbench: " << comparison.status().message() << "\n";
-    return Conclude(kExitUsage, false, {sides[0].journal, sides[1].journal}, err);
   }
   vmbench::Report report;
   report.platforms.push_back({(*runs)[1], files[1], *std::move(comparison)});
@@ -472,8 +526,8 @@ int Worker(const Registry& registry, const WorkerCommandOptions& options, std::o
       status.ok() ? SelectBenchmarks(registry, run, choice->hypervisor.get())
                   : absl::StatusOr<std::vector<SelectedBenchmark>>(status);
   if (selection.ok() && selection->size() != 1) {
-    selection = absl::InvalidArgumentError(
-        absl::StrCat("no benchmark '", run.only_id, "' in suite '", run.suites.front(), "'"));
+    selection = absl::InvalidArgumentError(absl::StrCat("no benchmark '", run.only_ids.front(),
+                                                        "' in suite '", run.suites.front(), "'"));
   }
   if (!selection.ok()) {
     err << "vmbench worker: " << selection.status().message() << "\n";

@@ -74,10 +74,14 @@ int Run(const Registry& registry, const RunCommandOptions& options, std::ostream
 // (each a vmbench binary, or a folder with bin/vmbench, with its plugins beside it), alternating
 // A and B chunk by chunk in ABBA order on the same machine, and compares B with A. Both sides'
 // results are written as result files in --results-dir; the reporters get B compared with A.
+// With `confirm`, the benchmarks found regressed or improved run again with the order flipped
+// (B first on even passes), their samples are merged, and the comparison is made again, so only
+// verdicts that hold both ways are reported (Firecracker's confirmation step).
 struct AbCommandOptions {
   RunCommandOptions run;
   std::string a;
   std::string b;
+  bool confirm = false;
 };
 int Ab(const Registry& registry, const AbCommandOptions& options, std::ostream& err);
 

@@ -47,8 +47,7 @@ void AddVerdictOptions(CLI::App* command, vmbench::cli::VerdictOptions* options,
 // The options of the commands that measure: `run` and `ab`.
 void AddRunOptions(CLI::App* command, vmbench::cli::RunCommandOptions* options) {
   command
-      ->add_option("--suite", options->run.suites,
-                   "Suites to run, comma-separated (default: all)")
+      ->add_option("--suite", options->run.suites, "Suites to run, comma-separated (default: all)")
       ->delimiter(',')
       ->type_name("NAME[,NAME...]");
   command
@@ -156,6 +155,9 @@ int main(int argc, char** argv) {
       ->type_name("BUILD");
   ab_command->add_option("--b", ab.b, "The candidate build")->required()->type_name("BUILD");
   AddRunOptions(ab_command, &ab.run);
+  ab_command->add_flag("--confirm", ab.confirm,
+                       "Run the benchmarks found regressed or improved again with B first, merge "
+                       "the samples and report only the verdicts that hold");
   AddVerdictOptions(ab_command, &ab.run.verdicts, false);
 
   vmbench::cli::ReportCommandOptions report;
@@ -190,7 +192,7 @@ int main(int argc, char** argv) {
       app.add_subcommand("worker", "Run one benchmark for `vmbench run` (internal)");
   worker_command->group("");  // hidden from --help: users run `vmbench run`
   worker_command->add_option("--suite", worker.run.suites)->required()->expected(1);
-  worker_command->add_option("--benchmark", worker.run.only_id)->required();
+  worker_command->add_option("--benchmark", worker.run.only_ids)->required()->expected(1);
   worker_command->add_option("--repetitions", worker.run.repetitions)->check(CLI::Range(1, 1000));
   worker_command->add_option("--min-time", worker.run.min_time_s);
   worker_command->add_option("--hypervisor", worker.run.hypervisor);

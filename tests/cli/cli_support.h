@@ -33,12 +33,24 @@ inline std::string Slurp(const std::filesystem::path& path) {
   return text.str();
 }
 
-// A folder of this test process for its scratch files.
+// A folder of this test process for its scratch files: emptied on first use (process ids are
+// reused, so an old test's files may be there) and removed when the process exits.
 inline std::filesystem::path ScratchDir() {
-  const std::filesystem::path dir =
-      std::filesystem::temp_directory_path() / absl::StrCat("vmbench_cli_test_", getpid());
-  std::filesystem::create_directories(dir);
-  return dir;
+  struct Folder {
+    Folder()
+        : path(std::filesystem::temp_directory_path() /
+               absl::StrCat("vmbench_cli_test_", getpid())) {
+      std::filesystem::remove_all(path);
+      std::filesystem::create_directories(path);
+    }
+    ~Folder() {
+      std::error_code ignored;
+      std::filesystem::remove_all(path, ignored);
+    }
+    std::filesystem::path path;
+  };
+  static const Folder folder;
+  return folder.path;
 }
 
 // The shell command that runs `vmbench ARGS` with stdout and stderr into files (arguments are

@@ -147,18 +147,22 @@ TEST_CASE("ab runs two builds alternately and reports B against A", "[cli][worke
                              "--results-dir",
                              results.string(),
                              "--fail-on",
-                             "regressed"});
+                             "regressed",
+                             "--confirm"});
   INFO(o.err);
   CHECK(o.exit_code == 1);
+  CHECK_THAT(o.err,
+             Catch::Contains("--confirm: running 1 flagged benchmark(s) again with B first"));
+  CHECK_THAT(o.err, Catch::Contains("--confirm: 1 of 1 verdict(s) held"));
   CHECK_THAT(o.out, Catch::Contains("calibrated/spin/20000"));
   CHECK_THAT(o.out, Catch::Contains("regressed"));
   CHECK_THAT(o.err, Catch::Contains("--fail-on regressed: 1 benchmark(s) matched"));
-  // Both sides are kept as result files, each with all its repetitions.
+  // Both sides are kept as result files, each with all its repetitions (twice 10, confirmed).
   int files = 0;
   for (const auto& entry : std::filesystem::directory_iterator(results)) {
     absl::StatusOr<RunResult> run = ReadResultFile(entry.path().string());
     REQUIRE(run.ok());
-    CHECK(run->benchmarks.at(0).repetitions.size() == 10);
+    CHECK(run->benchmarks.at(0).repetitions.size() == 20);
     ++files;
   }
   CHECK(files == 2);
