@@ -268,6 +268,12 @@ std::vector<RunResult> Orchestrate(const std::vector<SelectedBenchmark>& selecti
     }
   }
 
+  const int chunks_total = static_cast<int>(tasks.size());
+  int chunks_done = 0;
+  const auto chunk_over = [&](int slot) {
+    ++chunks_done;
+    if (events.chunk_finished) events.chunk_finished(slot, chunks_done, chunks_total);
+  };
   const int jobs = std::max<int>(1, static_cast<int>(orchestrator.cpus.size()));
   std::vector<std::optional<Worker>> running(static_cast<std::size_t>(jobs));
   for (;;) {
@@ -276,6 +282,7 @@ std::vector<RunResult> Orchestrate(const std::vector<SelectedBenchmark>& selecti
       if (running[slot].has_value()) continue;
       while (!tasks.empty() && progress[tasks.front().side][tasks.front().benchmark].failed) {
         tasks.pop_front();
+        chunk_over(slot);
       }
       if (tasks.empty()) break;
       const Task task = tasks.front();
@@ -291,6 +298,7 @@ std::vector<RunResult> Orchestrate(const std::vector<SelectedBenchmark>& selecti
       absl::StatusOr<Worker> worker =
           Spawn(WorkerArguments(side, b, options, choice.name, task.repetitions, cpu, out));
       if (!worker.ok()) {
+        chunk_over(slot);
         fail(task, std::string(worker.status().message()), slot);
         continue;
       }
@@ -332,6 +340,7 @@ std::vector<RunResult> Orchestrate(const std::vector<SelectedBenchmark>& selecti
       Drain(w);
       close(w.stderr_fd);
       const Task task = w.task;
+      chunk_over(slot);
       if (!stop.load() && !progress[task.side][task.benchmark].failed) {
         absl::StatusOr<RunResult> chunk = Collect(w, status, orchestrator.timeout_s,
                                                   selection[task.benchmark].spec.id.ToString());

@@ -49,6 +49,8 @@ struct OrchestratorOptions {
 // What the orchestrator tells its caller as it goes (all called on the caller's thread).
 struct OrchestratorEvents {
   std::function<void(int worker, const std::string& id)> started;
+  // A worker ended; `done` of `total` chunks of the run are over (dropped ones included).
+  std::function<void(int worker, int done, int total)> chunk_finished;
   std::function<void(int worker, const BenchmarkResult& result)> finished;  // all chunks done
   std::function<void()> tick;  // about ten times a second while waiting
 };

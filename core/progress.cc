@@ -138,6 +138,22 @@ void Progress::Finished(int worker, const BenchmarkResult& result) {
   out_.flush();
 }
 
+void Progress::ChunkFinished(int worker, int done, int total) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (finished_) return;
+  chunks_done_ = done;
+  chunks_total_ = total;
+  if (auto it = running_.find(worker); it != running_.end()) {
+    ++timed_;
+    timed_total_ += Now() - it->second.started;
+    running_.erase(it);
+  }
+  if (!SpinnerShown()) return;
+  EraseSpinner();
+  DrawSpinner();
+  out_.flush();
+}
+
 void Progress::Tick() {
   std::lock_guard<std::mutex> lock(mutex_);
   if (finished_ || !SpinnerShown()) return;
@@ -173,17 +189,23 @@ void Progress::EraseSpinner() {
 void Progress::DrawSpinner() {
   const double now = Now();
   const int total = std::max(options_.total, 0);
-  const int filled = total == 0 ? 0 : std::min(kBarWidth, done_ * kBarWidth / total);
+  // Chunks once the orchestrator reports them, else benchmarks: the bar and the estimate use the
+  // finer unit available.
+  const bool by_chunk = chunks_total_ > 0;
+  const int units = by_chunk ? chunks_total_ : total;
+  const int units_done = by_chunk ? chunks_done_ : done_;
+  const int filled = units == 0 ? 0 : std::min(kBarWidth, units_done * kBarWidth / units);
   std::string left = "?";
   if (timed_ > 0) {
     // Mean run time so far, times what is left, shared among the workers.
     const double mean = timed_total_ / timed_;
     left = absl::StrCat(
-        "~", FormatElapsed(mean * std::max(total - done_, 0) / std::max(options_.workers, 1)));
+        "~", FormatElapsed(mean * std::max(units - units_done, 0) / std::max(options_.workers, 1)));
   }
   std::vector<std::string> lines;
   lines.push_back(absl::StrCat(std::string(1, kFrames[frame_ % 4]), " [", std::string(filled, '#'),
                                std::string(kBarWidth - filled, '-'), "] ", done_, "/", total,
+                               by_chunk ? absl::StrCat("  workers ", units_done, "/", units) : "",
                                "  elapsed ", FormatElapsed(now - start_), "  left ", left));
   for (const auto& [worker, running] : running_) {
     lines.push_back(absl::StrCat("  worker ", worker, ": ", running.id, "  ",

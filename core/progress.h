@@ -79,6 +79,12 @@ class Progress {
   // calls it a few times a second; it does nothing without the spinner on a terminal.
   void Tick();
 
+  // Worker `worker` finished a chunk of work (one worker process); `done` of `total` chunks of the
+  // run are now over (including chunks dropped because their benchmark failed). Once this is
+  // called, the spinner's bar and its estimate of the time left count chunks, not benchmarks: a
+  // run whose benchmarks all finish in its last pass still shows how far it is.
+  void ChunkFinished(int worker, int done, int total);
+
   // The run is over (`interrupted`: stopped early, e.g. by Ctrl-C): clears the spinner and prints
   // the summary. Later calls of any method print nothing.
   void Done(bool interrupted);
@@ -106,10 +112,12 @@ class Progress {
   int ok_ = 0;
   int errors_ = 0;
   int skipped_ = 0;
-  int timed_ = 0;           // finished benchmarks that ran on a worker
+  int timed_ = 0;           // finished benchmarks (or chunks) that ran on a worker
   double timed_total_ = 0;  // their summed run times, seconds
-  int frame_ = 0;           // spinner animation frame
-  int drawn_lines_ = 0;     // spinner lines currently on screen
+  int chunks_done_ = 0;     // from ChunkFinished; chunks_total_ 0 until it is first called
+  int chunks_total_ = 0;
+  int frame_ = 0;        // spinner animation frame
+  int drawn_lines_ = 0;  // spinner lines currently on screen
   bool finished_ = false;
 };
 

@@ -300,6 +300,9 @@ absl::StatusOr<std::vector<RunResult>> Measure(const Registry& registry,
       err, {modes, is_terminal, TerminalColumns(STDERR_FILENO), total, options.jobs, nullptr});
   OrchestratorEvents events;
   events.started = [&](int worker, const std::string& id) { progress.Started(worker, id); };
+  events.chunk_finished = [&](int worker, int done, int all) {
+    progress.ChunkFinished(worker, done, all);
+  };
   events.finished = [&](int worker, const BenchmarkResult& r) { progress.Finished(worker, r); };
   events.tick = [&] { progress.Tick(); };
   std::vector<RunResult> runs;

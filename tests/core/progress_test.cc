@@ -174,6 +174,25 @@ TEST_CASE("the spinner redraws in place with a bar, times and one line per worke
   CHECK(f.Take() == Erase(2));
 }
 
+TEST_CASE("once chunks are reported the bar and the estimate count them", "[progress]") {
+  // Two benchmarks of three chunks each on one worker: no benchmark is finished after the first
+  // two chunks, but the bar is a third full and the estimate uses the time per chunk.
+  Fixture f(kProgressSpinner, /*is_terminal=*/true, 2, 1);
+  f.progress->Started(0, "a/1");
+  f.now += 2;
+  f.progress->ChunkFinished(0, 1, 6);
+  f.progress->Started(0, "b/1");
+  f.now += 2;
+  f.Take();
+  f.progress->ChunkFinished(0, 2, 6);
+  CHECK(f.Take() ==
+        Erase(2) + "| [######--------------] 0/2  workers 2/6  elapsed 4.0s  left ~8.0s\n");
+  // Finishing a benchmark after its last chunk counts it, without timing it twice.
+  f.progress->Finished(0, Ok({"a", "", "1"}, 5, 3));
+  CHECK(f.Take() ==
+        Erase(1) + "| [######--------------] 1/2  workers 2/6  elapsed 4.0s  left ~8.0s\n");
+}
+
 TEST_CASE("stream lines go above the spinner, and the summary replaces it", "[progress]") {
   Fixture f(kProgressSpinner | kProgressStream | kProgressSummary, /*is_terminal=*/true, 1);
   f.now += 0.5;
