@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "vmbench/plugin/result_file.h"
 #include "vmbench/plugin/status_macros.h"
 
 namespace vmbench {
@@ -121,10 +122,7 @@ absl::StatusOr<ComparisonOptions> LoadComparisonConfig(const std::string& path,
   if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open comparison settings"));
   std::ostringstream text;
   text << in.rdbuf();
-  boost::system::error_code ec;
-  const json::value document = json::parse(text.str(), ec);
-  if (ec)
-    return absl::InvalidArgumentError(absl::StrCat(path, ": not a JSON document: ", ec.message()));
+  VMB_ASSIGN_OR_RETURN(const json::value document, ParseJsonDocument(text.str(), path));
   if (!document.is_object()) {
     return absl::InvalidArgumentError(absl::StrCat(path, ": expected a JSON object"));
   }

@@ -19,6 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "host_info.h"
 #include "import_common.h"
+#include "vmbench/plugin/result_file.h"
 #include "vmbench/plugin/status_macros.h"
 
 namespace vmbench {
@@ -68,7 +69,7 @@ absl::StatusOr<json::object> ReadJsonObject(const fs::path& path, absl::string_v
   std::string text;
   VMB_ASSIGN_OR_RETURN(text, import_internal::ReadTextFile(file, what));
   json::value document;
-  VMB_ASSIGN_OR_RETURN(document, import_internal::ParseJson(text, file));
+  VMB_ASSIGN_OR_RETURN(document, ParseJsonDocument(text, file));
   if (!document.is_object()) return JsonFields(file, "").ErrorHere("expected a JSON object");
   return std::move(document.get_object());
 }

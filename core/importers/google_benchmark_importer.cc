@@ -17,6 +17,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "import_common.h"
+#include "vmbench/plugin/result_file.h"
 #include "vmbench/plugin/status_macros.h"
 
 namespace vmbench {
@@ -263,7 +264,7 @@ Throughput DerivedThroughput(const Pending& pending) {
 absl::StatusOr<RunResult> ImportGoogleBenchmarkJson(absl::string_view text,
                                                     absl::string_view source) {
   json::value document;
-  VMB_ASSIGN_OR_RETURN(document, import_internal::ParseJson(ReplaceNonFiniteWords(text), source));
+  VMB_ASSIGN_OR_RETURN(document, ParseJsonDocument(ReplaceNonFiniteWords(text), source));
   const JsonFields r(source, "");
   if (!document.is_object()) return r.ErrorHere("expected a JSON object");
   const json::object& root = document.get_object();

@@ -61,15 +61,6 @@ absl::StatusOr<std::string> ReadTextFile(const std::string& path, absl::string_v
   return text.str();
 }
 
-absl::StatusOr<json::value> ParseJson(absl::string_view text, absl::string_view file) {
-  boost::system::error_code ec;
-  json::value document = json::parse(json::string_view(text.data(), text.size()), ec);
-  if (ec) {
-    return absl::InvalidArgumentError(absl::StrCat(file, ": not a JSON document: ", ec.message()));
-  }
-  return document;
-}
-
 JsonFields::JsonFields(absl::string_view file, std::string path)
     : file_(file), path_(std::move(path)) {}
 

@@ -26,10 +26,6 @@ namespace vmbench::import_internal {
 // a file that cannot be opened is NotFound naming the path, `what` and the system's reason.
 absl::StatusOr<std::string> ReadTextFile(const std::string& path, absl::string_view what);
 
-// Parses `text` as one JSON document. Anything else is InvalidArgument: "<file>: not a JSON
-// document: <reason>".
-absl::StatusOr<boost::json::value> ParseJson(absl::string_view text, absl::string_view file);
-
 // Typed access to the fields of one JSON object in an untrusted file. Every error is
 // InvalidArgument with the message "<file>: <path>: <problem>", where path is the JSON path of the
 // field, e.g. "benchmarks[3].real_time". A reader is a cheap value; it refers to `file`, which must

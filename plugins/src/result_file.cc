@@ -441,13 +441,18 @@ std::string ResultToJson(const RunResult& result) {
   return os.str();
 }
 
-absl::StatusOr<RunResult> ResultFromJson(absl::string_view text, absl::string_view source) {
+absl::StatusOr<json::value> ParseJsonDocument(absl::string_view text, absl::string_view source) {
   boost::system::error_code ec;
-  const json::value document = ParseExact(text, ec);
+  json::value document = ParseExact(text, ec);
   if (ec) {
     return absl::InvalidArgumentError(
         absl::StrCat(source, ": not a JSON document: ", ec.message()));
   }
+  return document;
+}
+
+absl::StatusOr<RunResult> ResultFromJson(absl::string_view text, absl::string_view source) {
+  VMB_ASSIGN_OR_RETURN(const json::value document, ParseJsonDocument(text, source));
   if (!document.is_object()) {
     return absl::InvalidArgumentError(absl::StrCat(source, ": expected a JSON object"));
   }

@@ -8,6 +8,7 @@
 #ifndef VMBENCH_PLUGIN_RESULT_FILE_H_
 #define VMBENCH_PLUGIN_RESULT_FILE_H_
 
+#include <boost/json/value.hpp>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -24,6 +25,14 @@ std::string ResultToJson(const RunResult& result);
 
 // Parses a result document. `source` names where it came from (a path) for error messages.
 absl::StatusOr<RunResult> ResultFromJson(absl::string_view json, absl::string_view source);
+
+// Parses one JSON document like boost::json::parse, except that every number with a fraction or
+// an exponent is read from its text with std::from_chars, which is correctly rounded (Boost.JSON
+// 1.81's parser can be one unit in the last place off, so times would change on a round trip).
+// Anything but one document is InvalidArgument: "<source>: not a JSON document: <reason>".
+// Callers that use the value link Boost::json.
+absl::StatusOr<boost::json::value> ParseJsonDocument(absl::string_view text,
+                                                     absl::string_view source);
 
 // Reads and parses the result file at `path`.
 absl::StatusOr<RunResult> ReadResultFile(const std::string& path);
