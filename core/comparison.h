@@ -55,7 +55,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "statistics.h"
+#include "vmbench/plugin/statistics.h"
 #include "vmbench/plugin/verdict.h"
 
 namespace vmbench {

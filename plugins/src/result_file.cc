@@ -171,7 +171,11 @@ json::object BenchmarkToJson(const BenchmarkResult& b) {
                                {"mean_ns", b.summary.mean_ns},
                                {"stddev_ns", b.summary.stddev_ns},
                                {"min_ns", b.summary.min_ns},
-                               {"max_ns", b.summary.max_ns}}},
+                               {"max_ns", b.summary.max_ns},
+                               {"mad_ns", b.summary.mad_ns},
+                               {"cv", b.summary.cv},
+                               {"median_lower_ns", b.summary.median_lower_ns},
+                               {"median_upper_ns", b.summary.median_upper_ns}}},
   };
 }
 

@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numeric>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -11,6 +10,7 @@
 #include "vmbench/plugin/plugin.h"
 #include "vmbench/plugin/reporter.h"
 #include "vmbench/plugin/results.h"
+#include "vmbench/plugin/statistics.h"
 #include "vmbench/plugin/suite.h"
 #include "vmbench/plugin/verdict.h"
 
@@ -90,17 +90,18 @@ Summary Summarize(const std::vector<Repetition>& repetitions) {
   std::vector<double> times;
   times.reserve(repetitions.size());
   for (const Repetition& r : repetitions) times.push_back(r.real_time_ns);
-  std::sort(times.begin(), times.end());
-  const std::size_t n = times.size();
-  summary.min_ns = times.front();
-  summary.max_ns = times.back();
-  summary.median_ns = n % 2 == 1 ? times[n / 2] : (times[n / 2 - 1] + times[n / 2]) / 2;
-  summary.mean_ns = std::accumulate(times.begin(), times.end(), 0.0) / static_cast<double>(n);
-  if (n > 1) {
-    double squares = 0;
-    for (double t : times) squares += (t - summary.mean_ns) * (t - summary.mean_ns);
-    summary.stddev_ns = std::sqrt(squares / static_cast<double>(n - 1));
-  }
+  const stats::Description d = stats::Describe(times);
+  const stats::IntervalEstimate median =
+      stats::BootstrapMedian(times, {kSummaryResamples, 0.95, stats::kDefaultSeed});
+  summary.median_ns = d.median;
+  summary.mean_ns = d.mean;
+  summary.stddev_ns = d.stddev;
+  summary.min_ns = d.min;
+  summary.max_ns = d.max;
+  summary.mad_ns = d.mad;
+  summary.cv = std::isfinite(d.cv) ? d.cv : 0;
+  summary.median_lower_ns = median.lower;
+  summary.median_upper_ns = median.upper;
   return summary;
 }
 

@@ -1,8 +1,8 @@
 // The `console` reporter: one aligned table per platform, with human units.
 //
 // Without a baseline:
-//   BENCHMARK        MEDIAN   MEAN     STDDEV   MIN      MAX      REPS  THROUGHPUT
-//   alloc_single/64  12.1 ns  12.3 ns  0.41 ns  11.9 ns  13.2 ns    10  82.6 M/s
+//   BENCHMARK        MEDIAN   95% CI              MEAN     STDDEV   CV    MIN      MAX   REPS ...
+//   alloc_single/64  12.1 ns  [11.9 ns, 12.4 ns]  12.3 ns  0.41 ns  3.3%  11.9 ns  13.2 ns  10 ...
 // With a baseline, the verdict of each benchmark and the change that decided it:
 //   BENCHMARK        BASELINE  MEDIAN   CHANGE [95% CI]          P (HOLM)  VERDICT
 //   alloc_single/64  12.1 ns   13.6 ns  +12.0% [+8.0%, +16.0%]  p=0.0004  regressed
@@ -34,27 +34,31 @@ void WriteHeader(const PlatformResult& platform, std::ostream& out) {
 }
 
 void WriteMeasurements(const RunResult& run, std::ostream& out) {
-  TextTable table({"BENCHMARK", "MEDIAN", "MEAN", "STDDEV", "MIN", "MAX", "REPS", "THROUGHPUT"},
-                  {Align::kLeft, Align::kRight, Align::kRight, Align::kRight, Align::kRight,
-                   Align::kRight, Align::kRight, Align::kLeft});
+  TextTable table(
+      {"BENCHMARK", "MEDIAN", "95% CI", "MEAN", "STDDEV", "CV", "MIN", "MAX", "REPS", "THROUGHPUT"},
+      {Align::kLeft, Align::kRight, Align::kLeft, Align::kRight, Align::kRight, Align::kRight,
+       Align::kRight, Align::kRight, Align::kRight, Align::kLeft});
   int errors = 0;
   int skipped = 0;
   for (const BenchmarkResult& b : run.benchmarks) {
     const Summary& s = b.summary;
     switch (b.status) {
       case BenchmarkStatus::kOk:
-        table.AddRow({b.id.ToString(), FormatDuration(s.median_ns), FormatDuration(s.mean_ns),
-                      FormatDuration(s.stddev_ns), FormatDuration(s.min_ns),
+        table.AddRow({b.id.ToString(), FormatDuration(s.median_ns),
+                      absl::StrCat("[", FormatDuration(s.median_lower_ns), ", ",
+                                   FormatDuration(s.median_upper_ns), "]"),
+                      FormatDuration(s.mean_ns), FormatDuration(s.stddev_ns),
+                      absl::StrFormat("%.1f%%", s.cv * 100), FormatDuration(s.min_ns),
                       FormatDuration(s.max_ns), absl::StrCat(b.repetitions.size()),
                       FormatThroughput(b.throughput, s.median_ns)});
         break;
       case BenchmarkStatus::kError:
         ++errors;
-        table.AddRow({b.id.ToString(), "ERROR", "", "", "", "", "", b.message});
+        table.AddRow({b.id.ToString(), "ERROR", "", "", "", "", "", "", "", b.message});
         break;
       case BenchmarkStatus::kSkipped:
         ++skipped;
-        table.AddRow({b.id.ToString(), "skipped", "", "", "", "", "", b.message});
+        table.AddRow({b.id.ToString(), "skipped", "", "", "", "", "", "", "", b.message});
         break;
     }
   }

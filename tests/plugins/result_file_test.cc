@@ -40,7 +40,7 @@ TEST_CASE("measured times read back bit for bit", "[result_file]") {
   run.benchmarks[0].repetitions[0].real_time_ns = 22.306861893535178;
   std::mt19937_64 random(7);
   std::uniform_real_distribution<double> times(1e-3, 1e9);
-  for (int i = 0; i < 5000; ++i) {
+  for (int i = 0; i < 1000; ++i) {
     run.benchmarks[1].repetitions.push_back({1 + i, times(random), times(random)});
   }
   run.benchmarks[1].summary = Summarize(run.benchmarks[1].repetitions);
@@ -128,6 +128,13 @@ TEST_CASE("summaries use the sample standard deviation and the middle median", "
   CHECK(s.min_ns == 1.0);
   CHECK(s.max_ns == 9.0);
   CHECK(s.stddev_ns == Approx(3.5590260840104371));
+  // |x - 3| = 2, 1, 1, 6: median 1.5.
+  CHECK(s.mad_ns == 1.5);
+  CHECK(s.cv == Approx(3.5590260840104371 / 4));
+  CHECK(s.median_lower_ns <= s.median_ns);
+  CHECK(s.median_upper_ns >= s.median_ns);
+  CHECK(s.median_lower_ns >= 1.0);
+  CHECK(s.median_upper_ns <= 9.0);
   CHECK(Summarize({}) == Summary{});
 }
 

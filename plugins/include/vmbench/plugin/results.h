@@ -53,16 +53,25 @@ struct Repetition {
   friend bool operator==(const Repetition&, const Repetition&) = default;
 };
 
-// Descriptive statistics of the per-iteration real times of all repetitions.
+// Descriptive statistics of the per-iteration real times of all repetitions (statistics.h).
 struct Summary {
   double median_ns = 0;
   double mean_ns = 0;
   double stddev_ns = 0;  // sample standard deviation (n - 1); 0 for one repetition
   double min_ns = 0;
   double max_ns = 0;
+  double mad_ns = 0;  // median absolute deviation, unscaled
+  double cv = 0;      // coefficient of variation, stddev / mean; 0 when the mean is 0
+  // Bootstrap 95% interval of the median (kSummaryResamples resamples, fixed seed).
+  double median_lower_ns = 0;
+  double median_upper_ns = 0;
 
   friend bool operator==(const Summary&, const Summary&) = default;
 };
+
+// Resamples behind Summary's interval of the median: enough for a figure people read; verdicts
+// use their own, larger bootstrap.
+inline constexpr int kSummaryResamples = 2000;
 
 // Computes the summary of `repetitions`; all zero when there are none.
 Summary Summarize(const std::vector<Repetition>& repetitions);

@@ -1,4 +1,4 @@
-#include "statistics.h"
+#include "vmbench/plugin/statistics.h"
 
 #include <algorithm>
 #include <cmath>

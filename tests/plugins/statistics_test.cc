@@ -5,7 +5,7 @@
 // (`$R selftest` checks the script's mt19937_64 and exact distribution against the standard and
 // against brute-force enumeration.)
 
-#include "statistics.h"
+#include "vmbench/plugin/statistics.h"
 
 #include <catch2/catch.hpp>
 #include <cmath>

@@ -14,8 +14,8 @@
 //
 // Independent reference values for the tests come from tools/stats_reference/stats_reference.py.
 
-#ifndef VMBENCH_CORE_STATISTICS_H_
-#define VMBENCH_CORE_STATISTICS_H_
+#ifndef VMBENCH_PLUGIN_STATISTICS_H_
+#define VMBENCH_PLUGIN_STATISTICS_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -168,4 +168,4 @@ std::vector<double> HolmAdjust(std::span<const double> p_values);
 
 }  // namespace vmbench::stats
 
-#endif  // VMBENCH_CORE_STATISTICS_H_
+#endif  // VMBENCH_PLUGIN_STATISTICS_H_
