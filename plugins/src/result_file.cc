@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "vmbench/plugin/json_fields.h"
 #include "vmbench/plugin/status_macros.h"
 
 namespace vmbench {
@@ -219,108 +220,7 @@ void Pretty(std::ostream& os, const json::value& v, int indent) {
   }
 }
 
-// Reads typed fields out of a JSON object, naming the file and the path of any bad field.
-class Reader {
- public:
-  Reader(absl::string_view source, std::string path) : source_(source), path_(std::move(path)) {}
-
-  absl::Status Error(absl::string_view field, absl::string_view problem) const {
-    return absl::InvalidArgumentError(absl::StrCat(source_, ": ", Join(field), ": ", problem));
-  }
-
-  Reader Child(absl::string_view field) const { return Reader(source_, Join(field)); }
-  Reader Index(std::size_t i) const { return Reader(source_, absl::StrCat(path_, "[", i, "]")); }
-
-  absl::StatusOr<const json::value*> Get(const json::object& o, absl::string_view field) const {
-    const json::value* v = o.if_contains(json::string_view(field.data(), field.size()));
-    if (v == nullptr) return Error(field, "missing field");
-    return v;
-  }
-
-  absl::StatusOr<std::string> String(const json::object& o, absl::string_view field) const {
-    absl::StatusOr<const json::value*> v = Get(o, field);
-    if (!v.ok()) return v.status();
-    if (!(*v)->is_string()) return Error(field, "expected a string");
-    return std::string((*v)->get_string());
-  }
-
-  absl::StatusOr<std::int64_t> Int(const json::object& o, absl::string_view field,
-                                   std::int64_t min) const {
-    absl::StatusOr<const json::value*> v = Get(o, field);
-    if (!v.ok()) return v.status();
-    std::int64_t value = 0;
-    if ((*v)->is_int64()) {
-      value = (*v)->get_int64();
-    } else if ((*v)->is_uint64() && (*v)->get_uint64() <= INT64_MAX) {
-      value = static_cast<std::int64_t>((*v)->get_uint64());
-    } else {
-      return Error(field, "expected an integer");
-    }
-    if (value < min) return Error(field, absl::StrCat("must be at least ", min));
-    return value;
-  }
-
-  absl::StatusOr<std::uint64_t> UInt(const json::object& o, absl::string_view field) const {
-    absl::StatusOr<const json::value*> v = Get(o, field);
-    if (!v.ok()) return v.status();
-    if ((*v)->is_uint64()) return (*v)->get_uint64();
-    if ((*v)->is_int64() && (*v)->get_int64() >= 0) {
-      return static_cast<std::uint64_t>((*v)->get_int64());
-    }
-    return Error(field, "expected a non-negative integer");
-  }
-
-  absl::StatusOr<double> NonNegative(const json::object& o, absl::string_view field) const {
-    absl::StatusOr<const json::value*> v = Get(o, field);
-    if (!v.ok()) return v.status();
-    if (!(*v)->is_number()) return Error(field, "expected a number");
-    const double value = (*v)->to_number<double>();
-    if (!std::isfinite(value) || value < 0) {
-      return Error(field, "expected a finite, non-negative number");
-    }
-    return value;
-  }
-
-  absl::StatusOr<bool> Bool(const json::object& o, absl::string_view field) const {
-    absl::StatusOr<const json::value*> v = Get(o, field);
-    if (!v.ok()) return v.status();
-    if (!(*v)->is_bool()) return Error(field, "expected true or false");
-    return (*v)->get_bool();
-  }
-
-  absl::StatusOr<const json::object*> Object(const json::object& o, absl::string_view field) const {
-    absl::StatusOr<const json::value*> v = Get(o, field);
-    if (!v.ok()) return v.status();
-    if (!(*v)->is_object()) return Error(field, "expected an object");
-    return &(*v)->get_object();
-  }
-
-  absl::StatusOr<const json::array*> Array(const json::object& o, absl::string_view field) const {
-    absl::StatusOr<const json::value*> v = Get(o, field);
-    if (!v.ok()) return v.status();
-    if (!(*v)->is_array()) return Error(field, "expected an array");
-    return &(*v)->get_array();
-  }
-
-  // The object at array index `i`, with its own reader.
-  absl::StatusOr<const json::object*> ElementObject(const json::array& a, std::size_t i) const {
-    if (!a[i].is_object()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(source_, ": ", path_, "[", i, "]: expected an object"));
-    }
-    return &a[i].get_object();
-  }
-
- private:
-  std::string Join(absl::string_view field) const {
-    return path_.empty() ? std::string(field) : absl::StrCat(path_, ".", field);
-  }
-
-  absl::string_view source_;
-  std::string path_;
-};
-
-absl::StatusOr<HostInfo> HostFromJson(const json::object& o, const Reader& r) {
+absl::StatusOr<HostInfo> HostFromJson(const json::object& o, const JsonFields& r) {
   HostInfo host;
   VMB_ASSIGN_OR_RETURN(host.os, r.String(o, "os"));
   VMB_ASSIGN_OR_RETURN(host.kernel, r.String(o, "kernel"));
@@ -340,7 +240,7 @@ absl::StatusOr<HostInfo> HostFromJson(const json::object& o, const Reader& r) {
   return host;
 }
 
-absl::StatusOr<RunContext> ContextFromJson(const json::object& o, const Reader& r) {
+absl::StatusOr<RunContext> ContextFromJson(const json::object& o, const JsonFields& r) {
   RunContext c;
   VMB_ASSIGN_OR_RETURN(c.vmbench_version, r.String(o, "vmbench_version"));
   VMB_ASSIGN_OR_RETURN(c.git_revision, r.String(o, "git_revision"));
@@ -361,7 +261,7 @@ absl::StatusOr<RunContext> ContextFromJson(const json::object& o, const Reader& 
   return c;
 }
 
-absl::StatusOr<Throughput> ThroughputFromJson(const json::object& o, const Reader& r) {
+absl::StatusOr<Throughput> ThroughputFromJson(const json::object& o, const JsonFields& r) {
   Throughput t;
   std::string kind;
   VMB_ASSIGN_OR_RETURN(kind, r.String(o, "kind"));
@@ -379,7 +279,7 @@ absl::StatusOr<Throughput> ThroughputFromJson(const json::object& o, const Reade
   return t;
 }
 
-absl::StatusOr<BenchmarkResult> BenchmarkFromJson(const json::object& o, const Reader& r) {
+absl::StatusOr<BenchmarkResult> BenchmarkFromJson(const json::object& o, const JsonFields& r) {
   BenchmarkResult b;
   std::string id;
   VMB_ASSIGN_OR_RETURN(id, r.String(o, "id"));
@@ -411,11 +311,11 @@ absl::StatusOr<BenchmarkResult> BenchmarkFromJson(const json::object& o, const R
   VMB_ASSIGN_OR_RETURN(b.message, r.String(o, "message"));
   const json::array* repetitions = nullptr;
   VMB_ASSIGN_OR_RETURN(repetitions, r.Array(o, "repetitions"));
-  const Reader reps = r.Child("repetitions");
+  const JsonFields reps = r.Child("repetitions");
   for (std::size_t i = 0; i < repetitions->size(); ++i) {
     const json::object* rep = nullptr;
     VMB_ASSIGN_OR_RETURN(rep, reps.ElementObject(*repetitions, i));
-    const Reader rr = reps.Index(i);
+    const JsonFields rr = reps.Index(i);
     Repetition repetition;
     VMB_ASSIGN_OR_RETURN(repetition.iterations, rr.Int(*rep, "iterations", 1));
     VMB_ASSIGN_OR_RETURN(repetition.real_time_ns, rr.NonNegative(*rep, "real_time_ns"));
@@ -461,7 +361,7 @@ absl::StatusOr<RunResult> ResultFromJson(absl::string_view text, absl::string_vi
     return absl::InvalidArgumentError(absl::StrCat(source, ": expected a JSON object"));
   }
   const json::object& root = document.get_object();
-  const Reader r(source, "");
+  const JsonFields r(source, "");
   std::int64_t version = 0;
   VMB_ASSIGN_OR_RETURN(version, r.Int(root, "schema_version", 0));
   if (version != kResultSchemaVersion) {
@@ -475,7 +375,7 @@ absl::StatusOr<RunResult> ResultFromJson(absl::string_view text, absl::string_vi
   VMB_ASSIGN_OR_RETURN(result.context, ContextFromJson(*context, r.Child("context")));
   const json::array* benchmarks = nullptr;
   VMB_ASSIGN_OR_RETURN(benchmarks, r.Array(root, "benchmarks"));
-  const Reader br = r.Child("benchmarks");
+  const JsonFields br = r.Child("benchmarks");
   for (std::size_t i = 0; i < benchmarks->size(); ++i) {
     const json::object* b = nullptr;
     VMB_ASSIGN_OR_RETURN(b, br.ElementObject(*benchmarks, i));
