@@ -19,7 +19,6 @@
 namespace vmbench::import_internal {
 namespace {
 
-
 // Reads `count` decimal digits at `*pos`, advancing it; false when any is not a digit.
 bool ReadDigits(absl::string_view text, std::size_t* pos, std::size_t count, int* value) {
   if (text.size() < *pos + count) return false;
