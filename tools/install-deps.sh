@@ -14,6 +14,7 @@ VMBENCH_PACKAGES=(
   libxml2-utils                          # xmllint: JUnit output checked against junit-10.xsd
   python3-junitparser                    # a real JUnit consumer, for the junit reporter's tests
   cmark-gfm                              # renders the markdown reporter's output in its tests
+  clang libclang-rt-14-dev               # libFuzzer, for the wire-format fuzz target
 )
 
 vmbench_install_deps() {
