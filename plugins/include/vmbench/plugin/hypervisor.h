@@ -45,12 +45,16 @@ struct Segment {
   bool s = false;   // code/data (true) or system (false)
   bool l = false;   // 64-bit code segment
   bool g = false;   // limit in 4 KiB units
+
+  friend bool operator==(const Segment&, const Segment&) = default;
 };
 
 // A descriptor-table register (GDTR, IDTR).
 struct DescriptorTable {
   std::uint64_t base = 0;
   std::uint16_t limit = 0;
+
+  friend bool operator==(const DescriptorTable&, const DescriptorTable&) = default;
 };
 
 // Control and segment state of an x86-64 vCPU.
@@ -60,6 +64,8 @@ struct SpecialRegisters {
   std::uint64_t cr0 = 0, cr2 = 0, cr3 = 0, cr4 = 0, cr8 = 0;
   std::uint64_t efer = 0;
   std::uint64_t apic_base = 0;
+
+  friend bool operator==(const SpecialRegisters&, const SpecialRegisters&) = default;
 };
 
 // The guest executed `out` to an I/O port. `value` holds the low `size` bytes of the operand.
@@ -77,7 +83,8 @@ struct HaltExit {};
 // Run was cancelled by Vcpu::Interrupt (or a signal), before or during guest execution.
 struct CancelledExit {};
 
-// The guest touched guest-physical memory that is not mapped.
+// The guest touched guest-physical memory that is not mapped (or wrote to a read-only mapping).
+// The access has not completed; on some backends it completes only when Run is called again.
 struct MmioExit {
   std::uint64_t gpa = 0;
   std::uint8_t size = 0;
@@ -87,6 +94,9 @@ struct MmioExit {
 
 // The guest stopped in a way it cannot continue from: a triple fault / shutdown, an unhandled
 // exception, an instruction the backend cannot emulate. `detail` says what, with RIP.
+// Hardware backends deliver CPU exceptions to the guest's IDT (a guest without one triple-faults:
+// kShutdown); the emulator never does, and reports every exception as kException with its
+// vector and RIP (the faulting instruction for faults, the next one for traps and INT n).
 struct FaultExit {
   enum class Kind { kShutdown, kException, kInternalError };
   Kind kind = Kind::kInternalError;
@@ -139,7 +149,9 @@ class Vm {
 
   // Dirty-page tracking, when Hypervisor::Capabilities says it is supported: starts tracking the
   // region of `slot`, and returns (and clears) the bitmap of pages written since the last call,
-  // one bit per 4 KiB page, bit i of word i/64 for page i.
+  // one bit per 4 KiB page, bit i of word i/64 for page i. Call TakeDirtyPages while no vCPU of
+  // the VM runs; the host may then rewrite the pages it returned (a snapshot restore) before the
+  // next Run, and the guest sees the new content even where the backend caches translated code.
   virtual absl::Status EnableDirtyTracking(std::uint32_t slot) noexcept;
   virtual absl::StatusOr<std::vector<std::uint64_t>> TakeDirtyPages(std::uint32_t slot) noexcept;
 };
