@@ -178,7 +178,8 @@ TEST_CASE("oversized lengths never read past the buffer", "[wire]") {
 
   Bytes name = EncodeCallOrDie(VMB_RECORD_CALL, "Echo", {});
   Poke<std::uint32_t>(name, 16, 9);
-  CHECK_THAT(CallError(name), Contains("function name at offset 16: length 9 exceeds the 8 bytes left"));
+  CHECK_THAT(CallError(name),
+             Contains("function name at offset 16: length 9 exceeds the 8 bytes left"));
 
   Bytes message = EncodeResultOrDie(VMB_RECORD_RESULT, {VMB_STATUS_HOST_ERROR, {}, "boom"});
   Poke<std::uint32_t>(message, 20, 0x7FFFFFFF);

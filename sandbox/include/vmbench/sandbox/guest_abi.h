@@ -38,8 +38,8 @@
 #define VMB_IMAGE_LIMIT 0x100000ull /* the image and its .bss end at or below this GPA */
 
 /* I/O ports (`out dx, eax` with a 4-byte value). */
-#define VMB_PORT_DONE 0x100u      /* init or call finished; value 0. Result in the output buffer. */
-#define VMB_PORT_HOST_CALL 0x101u /* host-call record in the output buffer; the host answers there */
+#define VMB_PORT_DONE 0x100u      /* init or call finished; the result is in the output buffer */
+#define VMB_PORT_HOST_CALL 0x101u /* host-call record in the output buffer; answered there */
 #define VMB_PORT_FAULT 0x102u     /* CPU exception; value = vector; details in vmb_fault_record */
 
 /* First bytes of the image (section .vmb_header). Addresses are guest-physical. */
