@@ -54,13 +54,16 @@ absl::StatusOr<HypervisorChoice> ChooseHypervisor(const Registry& registry,
           absl::StrCat("unknown hypervisor '", name,
                        "' (known: ", registry.Names(PluginKind::kHypervisor), ", auto)"));
     }
+    choice.name = registry.Find(PluginKind::kHypervisor, name)->info.name;
+    // A named backend that is missing here (kvm on a machine without /dev/kvm) is not a usage
+    // error: the benchmarks that need it are reported skipped with the reason, the others run.
     const Availability availability = hypervisor->CheckAvailability();
     if (!availability.available) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("hypervisor '", name, "' is not available here: ", availability.reason));
+      choice.unavailable_reason =
+          absl::StrCat("hypervisor '", choice.name, "' is not available here: ", availability.reason);
+      return choice;
     }
     choice.hypervisor = std::move(hypervisor);
-    choice.name = registry.Find(PluginKind::kHypervisor, name)->info.name;
     return choice;
   }
   // The preferred order of "auto": hardware backends first, the emulator last, then any other.

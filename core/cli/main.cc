@@ -78,7 +78,7 @@ void AddRunOptions(CLI::App* command, vmbench::cli::RunCommandOptions* options) 
   command
       ->add_option("--suite-option", options->suite_options,
                    "An option for one suite (repeatable), e.g. "
-                   "guest_functions_with_large_parameters.size=1MiB")
+                   "guest_functions_with_large_parameters.size=8MiB")
       ->type_name("SUITE.KEY=VALUE");
   command
       ->add_option("--results-dir", options->results_dir, "Where the default JSON result file goes")
