@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
@@ -33,7 +34,11 @@ SampleRun ToSampleRun(const RunResult& run) {
   return samples;
 }
 
-ComparedBenchmark ToCompared(const BenchmarkComparison& row) {
+// The samples of each id of a run, by id (Compare() rejects a run that holds an id twice).
+using SamplesById = std::map<absl::string_view, const std::vector<double>*>;
+
+// `baseline_samples` are the baseline run's samples as Compare() was given them.
+ComparedBenchmark ToCompared(const BenchmarkComparison& row, const SamplesById& baseline_samples) {
   ComparedBenchmark out;
   out.id = row.id;
   out.verdict = row.verdict;
@@ -44,6 +49,10 @@ ComparedBenchmark ToCompared(const BenchmarkComparison& row) {
   if (row.baseline.count > 0) {
     out.baseline_median_ns = row.baseline.median;
     out.baseline_repetitions = static_cast<int>(row.baseline.count);
+    // A side is counted only when it is in the run, so its samples are there.
+    const auto samples = baseline_samples.find(row.id);
+    VMB_CHECK(samples != baseline_samples.end() && samples->second->size() == row.baseline.count);
+    out.baseline_samples_ns = *samples->second;
   }
   if (row.candidate.count > 0) {
     out.candidate_median_ns = row.candidate.median;
@@ -103,15 +112,20 @@ absl::StatusOr<RunComparison> CompareRuns(const RunResult& baseline,
                                           absl::string_view baseline_source,
                                           const RunResult& candidate,
                                           const ComparisonOptions& options) {
+  const SampleRun baseline_run = ToSampleRun(baseline);
   VMB_ASSIGN_OR_RETURN(const Comparison comparison,
-                       Compare(ToSampleRun(baseline), ToSampleRun(candidate), options));
+                       Compare(baseline_run, ToSampleRun(candidate), options));
+  SamplesById baseline_samples;
+  for (const SampleSet& set : baseline_run.benchmarks) {
+    baseline_samples.emplace(set.id, &set.samples);
+  }
   RunComparison out;
   out.baseline_source = std::string(baseline_source);
   out.baseline_context = baseline.context;
   out.comparable = comparison.comparable;
   out.warning = comparison.warning;
   for (const BenchmarkComparison& row : comparison.benchmarks) {
-    out.benchmarks.push_back(ToCompared(row));
+    out.benchmarks.push_back(ToCompared(row, baseline_samples));
   }
   return out;
 }

@@ -30,6 +30,7 @@
 #include "absl/strings/string_view.h"
 #include "vmbench/plugin/format.h"
 #include "vmbench/plugin/reporter.h"
+#include "vmbench/plugin/xml_escape.h"
 
 namespace vmbench {
 namespace {
@@ -41,126 +42,9 @@ constexpr absl::string_view kBaselineOnlySuite = "baseline-only";
 // ---------------------------------------------------------------------------------------------
 // XML text
 
-// The Char production of XML 1.0 (section 2.2): a document holding anything else is not
-// well-formed, and no escape can express it, so such code points are replaced.
-bool IsXmlChar(char32_t c) {
-  return c == 0x9 || c == 0xA || c == 0xD || (c >= 0x20 && c <= 0xD7FF) ||
-         (c >= 0xE000 && c <= 0xFFFD) || (c >= 0x10000 && c <= 0x10FFFF);
-}
-
-void AppendUtf8(char32_t c, std::string& out) {
-  if (c < 0x80) {
-    out += static_cast<char>(c);
-  } else if (c < 0x800) {
-    out += static_cast<char>(0xC0 | (c >> 6));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  } else if (c < 0x10000) {
-    out += static_cast<char>(0xE0 | (c >> 12));
-    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (c >> 18));
-    out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  }
-}
-
-// Decodes the UTF-8 sequence at text[*pos] and advances past it. An invalid sequence (overlong,
-// surrogate, beyond U+10FFFF, truncated) yields U+FFFD and advances one byte: messages come from
-// exceptions and OS errors, which may hold any bytes, and the document is declared UTF-8.
-char32_t DecodeUtf8(absl::string_view text, std::size_t* pos) {
-  constexpr char32_t kReplacement = 0xFFFD;
-  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
-  const unsigned char lead = byte(*pos);
-  if (lead < 0x80) {
-    ++*pos;
-    return lead;
-  }
-  std::size_t length = 0;
-  char32_t c = 0;
-  unsigned char min_second = 0x80;
-  unsigned char max_second = 0xBF;
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2;
-    c = lead & 0x1F;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3;
-    c = lead & 0x0F;
-    if (lead == 0xE0) min_second = 0xA0;  // overlong
-    if (lead == 0xED) max_second = 0x9F;  // UTF-16 surrogates
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4;
-    c = lead & 0x07;
-    if (lead == 0xF0) min_second = 0x90;  // overlong
-    if (lead == 0xF4) max_second = 0x8F;  // beyond U+10FFFF
-  } else {
-    ++*pos;
-    return kReplacement;
-  }
-  if (*pos + length > text.size()) {
-    ++*pos;
-    return kReplacement;
-  }
-  for (std::size_t i = 1; i < length; ++i) {
-    const unsigned char b = byte(*pos + i);
-    const unsigned char lo = i == 1 ? min_second : 0x80;
-    const unsigned char hi = i == 1 ? max_second : 0xBF;
-    if (b < lo || b > hi) {
-      ++*pos;
-      return kReplacement;
-    }
-    c = (c << 6) | (b & 0x3F);
-  }
-  *pos += length;
-  return c;
-}
-
-enum class Context { kText, kAttribute };
-
-// Escapes `text` for element content or a double-quoted attribute value. In attributes, tab, CR
-// and LF are written as character references because attribute-value normalization would turn
-// them into spaces; in text, CR is, because end-of-line handling would drop it.
-std::string Escape(absl::string_view text, Context context) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t pos = 0; pos < text.size();) {
-    char32_t c = DecodeUtf8(text, &pos);
-    if (!IsXmlChar(c)) c = 0xFFFD;
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";  // also keeps "]]>" out of text
-        break;
-      case '"':
-        out += context == Context::kAttribute ? "&quot;" : "\"";
-        break;
-      case '\'':
-        out += context == Context::kAttribute ? "&apos;" : "'";
-        break;
-      case '\r':
-        out += "&#13;";
-        break;
-      case '\n':
-        out += context == Context::kAttribute ? "&#10;" : "\n";
-        break;
-      case '\t':
-        out += context == Context::kAttribute ? "&#9;" : "\t";
-        break;
-      default:
-        AppendUtf8(c, out);
-    }
-  }
-  return out;
-}
-
+// ` name="value"`, the value escaped for a double-quoted attribute.
 std::string Attr(absl::string_view name, absl::string_view value) {
-  return absl::StrCat(" ", name, "=\"", Escape(value, Context::kAttribute), "\"");
+  return absl::StrCat(" ", name, "=\"", EscapeXml(value, XmlContext::kAttribute), "\"");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -536,12 +420,13 @@ void WriteSuite(const TestSuite& suite, std::string& xml) {
     if (element != nullptr) {
       absl::StrAppend(&xml, "      <", element);
       if (!tc.type.empty()) absl::StrAppend(&xml, Attr("type", tc.type));
-      absl::StrAppend(&xml, Attr("message", tc.message), ">", Escape(tc.body, Context::kText), "</",
-                      element, ">\n");
+      absl::StrAppend(&xml, Attr("message", tc.message), ">", EscapeXml(tc.body, XmlContext::kText),
+                      "</", element, ">\n");
     }
     xml += "      <system-out>";
     for (const auto& [key, value] : tc.out) {
-      absl::StrAppend(&xml, Escape(key, Context::kText), "=", Escape(value, Context::kText), "\n");
+      absl::StrAppend(&xml, EscapeXml(key, XmlContext::kText), "=",
+                      EscapeXml(value, XmlContext::kText), "\n");
     }
     xml += "</system-out>\n    </testcase>\n";
   }

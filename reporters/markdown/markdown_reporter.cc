@@ -29,61 +29,13 @@
 #include "absl/strings/str_split.h"
 #include "vmbench/plugin/format.h"
 #include "vmbench/plugin/reporter.h"
+#include "vmbench/plugin/verdict_summary.h"
+#include "vmbench/plugin/xml_escape.h"
 
 namespace vmbench {
 namespace {
 
 constexpr std::size_t kGitHubCommentLimit = 65536;
-
-absl::string_view Icon(Verdict verdict) {
-  switch (verdict) {
-    case Verdict::kRegressed:
-      return "🔴";
-    case Verdict::kImproved:
-      return "🟢";
-    case Verdict::kUnchanged:
-      return "⚪";
-    case Verdict::kInconclusive:
-      return "❔";
-    case Verdict::kNew:
-      return "🆕";
-    case Verdict::kMissing:
-      return "➖";
-    case Verdict::kError:
-      return "❌";
-    case Verdict::kSkipped:
-      return "⏭️";
-    case Verdict::kIncomparable:
-      return "⚠️";
-  }
-  return "?";
-}
-
-// The rule behind each verdict, for the legend.
-absl::string_view Rule(Verdict verdict) {
-  switch (verdict) {
-    case Verdict::kRegressed:
-      return "slower: significant after Holm-Bonferroni correction (Mann-Whitney U) and the whole "
-             "confidence interval of the ratio of medians above the noise band";
-    case Verdict::kImproved:
-      return "faster: significant after correction and the whole interval below the noise band";
-    case Verdict::kUnchanged:
-      return "the interval lies inside the noise band, or the difference is not significant";
-    case Verdict::kInconclusive:
-      return "too few repetitions, or the interval is too wide to tell: re-run before deciding";
-    case Verdict::kNew:
-      return "only in this run, nothing to compare with";
-    case Verdict::kMissing:
-      return "only in the baseline";
-    case Verdict::kError:
-      return "the benchmark failed in one of the runs";
-    case Verdict::kSkipped:
-      return "the benchmark could not run here (e.g. no hypervisor)";
-    case Verdict::kIncomparable:
-      return "the runs come from different machines or hypervisors";
-  }
-  return "";
-}
 
 // `text` with every character of `active` backslash-escaped and line breaks flattened, so that
 // text from a result file cannot start markup, close a table cell or open raw HTML.
@@ -113,36 +65,6 @@ std::string Name(absl::string_view text) {
 
 // Prose from a result file (messages, reasons): escaped, never a code span.
 std::string Prose(absl::string_view text) { return Escape(text, "\\`*_[]<>|&~"); }
-
-// Text inside raw HTML (the <summary> lines), where markdown escapes do not apply: HTML entities,
-// line breaks flattened.
-std::string Html(absl::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\n':
-      case '\r':
-      case '\t':
-        out += ' ';
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 // Orders names naturally: the sandbox sizes default < small < medium < large first, then
 // numbers by value ("64" < "1024"), then everything else alphabetically.
@@ -174,7 +96,7 @@ struct Cell {
 std::string CellText(const Cell& cell) {
   if (cell.compared != nullptr) {
     const ComparedBenchmark& c = *cell.compared;
-    const std::string icon(Icon(c.verdict));
+    const std::string icon(VerdictIcon(c.verdict));
     switch (c.verdict) {
       case Verdict::kError:
       case Verdict::kSkipped:
@@ -196,9 +118,9 @@ std::string CellText(const Cell& cell) {
     case BenchmarkStatus::kOk:
       return absl::StrCat("`", FormatDuration(cell.result->summary.median_ns), "`");
     case BenchmarkStatus::kError:
-      return absl::StrCat(Icon(Verdict::kError), " error");
+      return absl::StrCat(VerdictIcon(Verdict::kError), " error");
     case BenchmarkStatus::kSkipped:
-      return absl::StrCat(Icon(Verdict::kSkipped), " skipped");
+      return absl::StrCat(VerdictIcon(Verdict::kSkipped), " skipped");
   }
   return "";
 }
@@ -271,20 +193,6 @@ void WriteGroupTables(const PlatformResult& platform, std::ostream& out) {
   }
 }
 
-// Counts of one platform's verdicts, or of its results when it has no baseline.
-std::string PlatformSummary(const PlatformResult& platform) {
-  std::vector<std::string> parts;
-  if (platform.comparison.has_value()) {
-    for (Verdict verdict : kAllVerdicts) {
-      if (const int n = platform.comparison->Count(verdict); n > 0) {
-        parts.push_back(absl::StrCat(n, " ", VerdictName(verdict)));
-      }
-    }
-    return absl::StrJoin(parts, ", ");
-  }
-  return absl::StrCat(platform.run.benchmarks.size(), " measured, no baseline");
-}
-
 // A regression or improvement, for the lists.
 struct Change {
   const ComparedBenchmark* row;
@@ -293,7 +201,7 @@ struct Change {
 
 std::string ChangeCell(const ComparedBenchmark* row) {
   if (row == nullptr || !row->ratio.has_value()) return "";
-  return absl::StrCat(Icon(row->verdict), " ", Name(row->id), " ",
+  return absl::StrCat(VerdictIcon(row->verdict), " ", Name(row->id), " ",
                       FormatPercentChange(row->ratio->estimate));
 }
 
@@ -370,55 +278,12 @@ class MarkdownReporter final : public Reporter {
   }
 
  private:
-  // The headline: the verdict for the whole matrix in words.
-  static std::string Headline(const Report& report) {
-    int compared = 0;
-    int regressed_platforms = 0;
-    std::map<Verdict, int> totals;
-    for (const PlatformResult& p : report.platforms) {
-      if (!p.comparison.has_value()) continue;
-      ++compared;
-      if (p.comparison->Count(Verdict::kRegressed) > 0) ++regressed_platforms;
-      for (Verdict v : kAllVerdicts) totals[v] += p.comparison->Count(v);
-    }
-    const std::size_t platforms = report.platforms.size();
-    const auto plural = [](int n, absl::string_view one, absl::string_view many) {
-      return absl::StrCat(n, " ", n == 1 ? one : many);
-    };
-    if (compared == 0) {
-      std::size_t benchmarks = 0;
-      for (const PlatformResult& p : report.platforms) benchmarks += p.run.benchmarks.size();
-      return absl::StrCat("No baseline to compare with: ", benchmarks, " results on ",
-                          plural(static_cast<int>(platforms), "platform", "platforms"), ".");
-    }
-    std::string line =
-        totals[Verdict::kRegressed] > 0
-            ? absl::StrCat(plural(totals[Verdict::kRegressed], "regression", "regressions"), " on ",
-                           regressed_platforms, " of ", platforms,
-                           platforms == 1 ? " platform" : " platforms")
-            : absl::StrCat("No regressions on ", platforms,
-                           platforms == 1 ? " platform" : " platforms");
-    std::vector<std::string> rest;
-    rest.push_back(plural(totals[Verdict::kImproved], "improvement", "improvements"));
-    rest.push_back(absl::StrCat(totals[Verdict::kUnchanged], " unchanged"));
-    rest.push_back(absl::StrCat(totals[Verdict::kInconclusive], " inconclusive"));
-    for (Verdict v : {Verdict::kError, Verdict::kSkipped, Verdict::kNew, Verdict::kMissing,
-                      Verdict::kIncomparable}) {
-      if (totals[v] > 0) rest.push_back(absl::StrCat(totals[v], " ", VerdictName(v)));
-    }
-    if (compared < static_cast<int>(platforms)) {
-      rest.push_back(absl::StrCat(platforms - static_cast<std::size_t>(compared),
-                                  " platform(s) without baseline"));
-    }
-    return absl::StrCat(line, totals[Verdict::kRegressed] > 0 ? ", " : ": ",
-                        absl::StrJoin(rest, ", "));
-  }
-
   std::string Summary(const Report& report) const {
     std::ostringstream out;
-    out << "**" << Prose(title_) << ": " << Headline(report) << "**\n\n";
-    out << "| platform | 🔴 regressed | 🟢 improved | ⚪ unchanged | ❔ inconclusive | other "
-           "| worst change | best change |\n";
+    out << "**" << Prose(title_) << ": " << ReportHeadline(report) << "**\n\n";
+    out << "| platform |";
+    for (Verdict v : kChangeVerdicts) out << " " << VerdictIcon(v) << " " << VerdictName(v) << " |";
+    out << " other | worst change | best change |\n";
     out << "|:--|--:|--:|--:|--:|:--|:--|:--|\n";
     std::vector<Change> regressions;
     std::vector<Change> improvements;
@@ -430,32 +295,27 @@ class MarkdownReporter final : public Reporter {
         continue;
       }
       const RunComparison& c = *p.comparison;
+      for (Verdict v : kChangeVerdicts) out << c.Count(v) << " | ";
       std::vector<std::string> other;
-      for (Verdict v : {Verdict::kError, Verdict::kSkipped, Verdict::kNew, Verdict::kMissing,
-                        Verdict::kIncomparable}) {
+      for (Verdict v : kOtherVerdicts) {
         if (const int n = c.Count(v); n > 0) {
-          other.push_back(absl::StrCat(Icon(v), " ", n, " ", VerdictName(v)));
+          other.push_back(absl::StrCat(VerdictIcon(v), " ", n, " ", VerdictName(v)));
         }
       }
-      const ComparedBenchmark* worst = nullptr;
-      const ComparedBenchmark* best = nullptr;
+      const ChangeExtremes extremes = FindChangeExtremes(c);
+      out << absl::StrJoin(other, ", ") << " | " << ChangeCell(extremes.worst) << " | "
+          << ChangeCell(extremes.best) << " |\n";
       for (const ComparedBenchmark& row : c.benchmarks) {
         if (!row.ratio.has_value()) continue;
-        if (worst == nullptr || row.ratio->estimate > worst->ratio->estimate) worst = &row;
-        if (best == nullptr || row.ratio->estimate < best->ratio->estimate) best = &row;
         if (row.verdict == Verdict::kRegressed) regressions.push_back({&row, platform});
         if (row.verdict == Verdict::kImproved) improvements.push_back({&row, platform});
       }
-      out << c.Count(Verdict::kRegressed) << " | " << c.Count(Verdict::kImproved) << " | "
-          << c.Count(Verdict::kUnchanged) << " | " << c.Count(Verdict::kInconclusive) << " | "
-          << absl::StrJoin(other, ", ") << " | " << ChangeCell(worst) << " | " << ChangeCell(best)
-          << " |\n";
     }
     out << "\n";
     for (const PlatformResult& p : report.platforms) {
       if (p.comparison.has_value() && !p.comparison->warning.empty()) {
-        out << "> ⚠️ " << Name(PlatformName(p.run.context)) << ": "
-            << Prose(p.comparison->warning) << "\n\n";
+        out << "> " << VerdictIcon(Verdict::kIncomparable) << " "
+            << Name(PlatformName(p.run.context)) << ": " << Prose(p.comparison->warning) << "\n\n";
       }
     }
     WriteChangeList("Regressions", std::move(regressions), true, out);
@@ -466,8 +326,9 @@ class MarkdownReporter final : public Reporter {
   static std::string Details(const PlatformResult& platform) {
     std::ostringstream out;
     const RunContext& c = platform.run.context;
-    out << "<details>\n<summary>" << Html(PlatformName(c)) << ": " << PlatformSummary(platform)
-        << "</summary>\n\n";
+    // <summary> holds raw HTML, where markdown's backslash escapes do not apply.
+    out << "<details>\n<summary>" << EscapeXml(PlatformName(c), XmlContext::kLine) << ": "
+        << PlatformCounts(platform) << "</summary>\n\n";
     out << Prose(c.host.cpu_model) << ", " << c.host.physical_cores << " cores, kernel "
         << Prose(c.host.kernel) << "; hypervisor " << Prose(c.hypervisor)
         << (c.hypervisor_version.empty() ? "" : " " + Prose(c.hypervisor_version)) << "; vmbench "
@@ -488,29 +349,12 @@ class MarkdownReporter final : public Reporter {
   }
 
   static std::string Legend(const Report& report) {
-    double band = -1;
-    bool uniform = true;
-    for (const PlatformResult& p : report.platforms) {
-      if (!p.comparison.has_value()) continue;
-      for (const ComparedBenchmark& row : p.comparison->benchmarks) {
-        if (band < 0) band = row.noise_band;
-        uniform = uniform && row.noise_band == band;
-      }
-    }
     std::ostringstream out;
     out << "<details>\n<summary>Legend</summary>\n\n";
-    out << "Each benchmark gets exactly one verdict from its samples (one per repetition): the "
-           "change is the ratio of medians, new / baseline, with a bootstrap 95% confidence "
-           "interval";
-    if (band >= 0 && uniform) {
-      out << "; the noise band is ±" << absl::StrCat(band * 100) << "%";
-    } else if (band >= 0) {
-      out << "; noise bands differ per benchmark (see the JSON or console report)";
-    }
-    out << ". Cells show the new median and the change.\n\n";
+    out << VerdictMethod(report) << ". Cells show the new median and the change.\n\n";
     out << "| icon | verdict | rule |\n|:--|:--|:--|\n";
     for (Verdict v : kAllVerdicts) {
-      out << "| " << Icon(v) << " | " << VerdictName(v) << " | " << Rule(v) << " |\n";
+      out << "| " << VerdictIcon(v) << " | " << VerdictName(v) << " | " << VerdictRule(v) << " |\n";
     }
     out << "\n</details>\n";
     return out.str();

@@ -1,6 +1,7 @@
 // Tests of core/comparison.h: the verdict rules of statistics.md, their precedence, and properties
 // that the rules must have on simulated data (identical inputs never change, a clear 10%
-// regression is found, noise is never called a regression, Holm keeps 80 benchmarks quiet).
+// regression is found, noise is never called a regression, Holm keeps 80 benchmarks quiet); and of
+// CompareRuns (compare_runs.h), which hands the result to reporters.
 // Reference values come from the independent script; commands are run from the repository root:
 //   R=tools/stats_reference/stats_reference.py
 
@@ -12,6 +13,8 @@
 #include <random>
 #include <string>
 #include <vector>
+
+#include "compare_runs.h"
 
 namespace vmbench {
 namespace {
@@ -453,6 +456,52 @@ TEST_CASE("Holm over 80 benchmarks turns a lone borderline regression inconclusi
              Catch::StartsWith("interval beyond the +3% noise band but not significant"));
   CHECK(c.Count(Verdict::kRegressed) == 0);
   CHECK(c.Count(Verdict::kImproved) == 0);
+}
+
+// A benchmark result of a run, with one repetition per time in `times`.
+BenchmarkResult Result(BenchmarkId id, const std::vector<double>& times,
+                       BenchmarkStatus status = BenchmarkStatus::kOk) {
+  BenchmarkResult b;
+  b.id = std::move(id);
+  b.status = status;
+  for (double t : times) b.repetitions.push_back({1000, t, t});
+  b.summary = Summarize(b.repetitions);
+  return b;
+}
+
+TEST_CASE("CompareRuns gives reporters the baseline samples of every row that has them",
+          "[comparison]") {
+  const std::vector<double> ten(10, 5.0);
+  RunResult baseline;
+  baseline.context.machine_fingerprint = "fp-1";
+  baseline.context.hypervisor = "kvm";
+  baseline.benchmarks = {Result({"g", "f", "both"}, kBaseline),
+                         Result({"g", "f", "failed"}, {}, BenchmarkStatus::kError),
+                         Result({"g", "", "gone"}, ten)};
+  RunResult candidate;
+  candidate.context = baseline.context;
+  candidate.benchmarks = {Result({"g", "f", "both"}, kCandidate), Result({"g", "f", "failed"}, ten),
+                          Result({"g", "", "fresh"}, ten)};
+  absl::StatusOr<RunComparison> c = CompareRuns(baseline, "base.json", candidate, FastOptions());
+  REQUIRE(c.ok());
+
+  // The samples the verdict was computed from, in the baseline's order.
+  const ComparedBenchmark* both = c->Find("g/f/both");
+  REQUIRE(both != nullptr);
+  CHECK(both->baseline_samples_ns == kBaseline);
+  CHECK(both->baseline_repetitions == static_cast<int>(kBaseline.size()));
+  const ComparedBenchmark* gone = c->Find("g/gone");
+  REQUIRE(gone != nullptr);
+  CHECK(gone->verdict == Verdict::kMissing);
+  CHECK(gone->baseline_samples_ns == ten);
+  // A baseline side that failed or is absent has no samples, like its count of 0.
+  for (const char* id : {"g/f/failed", "g/fresh"}) {
+    INFO(id);
+    const ComparedBenchmark* row = c->Find(id);
+    REQUIRE(row != nullptr);
+    CHECK(row->baseline_repetitions == 0);
+    CHECK(row->baseline_samples_ns.empty());
+  }
 }
 
 }  // namespace

@@ -61,7 +61,7 @@ TEST_CASE("names are looked up by kind, case-insensitively", "[registry]") {
   CHECK(registry.FindSuite("FAKE_Suite") != nullptr);
   CHECK(registry.FindSuite("fake_hypervisor") == nullptr);
   CHECK(registry.FindHypervisor("fake_suite") == nullptr);
-  CHECK(registry.Names(PluginKind::kReporter) == "console, json, junit, markdown");
+  CHECK(registry.Names(PluginKind::kReporter) == "console, html, json, junit, markdown");
 }
 
 TEST_CASE("each reporter request gets a fresh object", "[registry]") {
@@ -76,7 +76,7 @@ TEST_CASE("each reporter request gets a fresh object", "[registry]") {
   absl::StatusOr<std::shared_ptr<Reporter>> missing = registry.CreateReporter("nope");
   REQUIRE_FALSE(missing.ok());
   CHECK(missing.status().message() ==
-        "unknown reporter 'nope' (known: console, json, junit, markdown)");
+        "unknown reporter 'nope' (known: console, html, json, junit, markdown)");
 }
 
 TEST_CASE("objects keep their plugin loaded after the registry is gone", "[registry]") {

@@ -42,7 +42,7 @@ TEST_CASE("reporter specs are validated against the registry", "[reporter_spec]"
   CHECK(ValidateReporterSpecs(registry, {{"json", "", {{"colour", "yes"}}}}).message() ==
         "--reporter json: unknown reporter option 'colour' (this reporter takes none)");
   CHECK(ValidateReporterSpecs(registry, {{"xml", "", {}}}).message() ==
-        "unknown reporter 'xml' (known: console, json, junit, markdown)");
+        "unknown reporter 'xml' (known: console, html, json, junit, markdown)");
 }
 
 }  // namespace

@@ -36,6 +36,8 @@ std::string Render(const Report& report) { return vmbench::testing::Render("juni
 
 using vmbench::testing::CheckGolden;
 using vmbench::testing::GoldenPath;
+using vmbench::testing::Has;
+using vmbench::testing::NotMeasured;
 
 // ---------------------------------------------------------------------------------------------
 // Sample reports
@@ -57,16 +59,6 @@ BenchmarkResult Measured(BenchmarkId id, const std::string& suite, double median
   b.suite = suite;
   b.repetitions = Repetitions(median_ns, iterations);
   b.summary = Summarize(b.repetitions);
-  return b;
-}
-
-BenchmarkResult NotMeasured(BenchmarkId id, const std::string& suite, BenchmarkStatus status,
-                            const std::string& message) {
-  BenchmarkResult b;
-  b.id = std::move(id);
-  b.suite = suite;
-  b.status = status;
-  b.message = message;
   return b;
 }
 
@@ -280,10 +272,6 @@ std::string ConsumerSummary(const std::filesystem::path& file) {
   INFO(r.output);
   REQUIRE(r.exit_code == 0);
   return r.output;
-}
-
-bool Has(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ std::string Markdown(const Report& report, const ReporterOptions& options = {}) 
 }
 
 using vmbench::testing::CheckGolden;
+using vmbench::testing::Count;
 
 // Renders markdown to HTML with GitHub's table extension.
 std::string RenderHtml(const std::string& markdown) {
@@ -46,15 +47,6 @@ std::string RenderHtml(const std::string& markdown) {
   std::filesystem::remove(in);
   std::filesystem::remove(out);
   return text.str();
-}
-
-std::size_t Count(const std::string& text, const std::string& needle) {
-  std::size_t n = 0;
-  for (std::size_t at = text.find(needle); at != std::string::npos;
-       at = text.find(needle, at + needle.size())) {
-    ++n;
-  }
-  return n;
 }
 
 // Delimiter rows ("|:--|--:|...") start every markdown table this reporter writes.

@@ -1,6 +1,7 @@
 // Helpers of the reporter tests: loading a built-in reporter plugin, rendering a report with it,
-// and comparing output with an approved golden file in tests/reporters/golden/ (after an intended
-// change of output, regenerate with VMBENCH_UPDATE_GOLDEN=1 and review the diff).
+// comparing output with an approved golden file in tests/reporters/golden/ (after an intended
+// change of output, regenerate with VMBENCH_UPDATE_GOLDEN=1 and review the diff), searching output,
+// and results that were not measured.
 
 #ifndef VMBENCH_TESTS_REPORTERS_REPORTER_TEST_SUPPORT_H_
 #define VMBENCH_TESTS_REPORTERS_REPORTER_TEST_SUPPORT_H_
@@ -12,6 +13,7 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <utility>
 
 #include "registry.h"
 #include "test_support.h"
@@ -55,6 +57,32 @@ inline void CheckGolden(const std::string& actual, const std::string& file) {
   std::ostringstream expected;
   expected << in.rdbuf();
   CHECK(actual == expected.str());
+}
+
+// How many times `needle` occurs in `text`, without overlaps.
+inline std::size_t Count(const std::string& text, const std::string& needle) {
+  std::size_t n = 0;
+  for (std::size_t at = text.find(needle); at != std::string::npos;
+       at = text.find(needle, at + needle.size())) {
+    ++n;
+  }
+  return n;
+}
+
+// Whether `part` occurs in `text`.
+inline bool Has(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+// A benchmark that ended with `status` (error or skipped) and `message`, without repetitions.
+inline BenchmarkResult NotMeasured(BenchmarkId id, const std::string& suite, BenchmarkStatus status,
+                                   const std::string& message) {
+  BenchmarkResult b;
+  b.id = std::move(id);
+  b.suite = suite;
+  b.status = status;
+  b.message = message;
+  return b;
 }
 
 }  // namespace vmbench::testing

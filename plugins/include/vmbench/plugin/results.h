@@ -172,6 +172,11 @@ struct ComparedBenchmark {
   std::optional<RatioEstimate> ratio;  // set when the samples were tested
   std::optional<double> p_value;       // two-sided Mann-Whitney U, when tested
   std::optional<double> adjusted_p;    // Holm-Bonferroni over the run, when tested
+  // The baseline's samples, one per repetition in the baseline's order: the per-iteration real
+  // time (Repetition::real_time_ns) the verdict was computed from, so that a report can show them
+  // beside the candidate's (which are in the candidate's BenchmarkResult). Empty when
+  // baseline_repetitions is 0; otherwise it holds baseline_repetitions values.
+  std::vector<double> baseline_samples_ns;
 
   friend bool operator==(const ComparedBenchmark&, const ComparedBenchmark&) = default;
 };
