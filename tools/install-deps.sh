@@ -9,11 +9,14 @@ VMBENCH_PACKAGES=(
   libbenchmark-dev                       # Google Benchmark 1.7.1
   libabsl-dev                            # Abseil 20220623
   libcli11-dev                           # CLI11
+  libunicorn-dev                         # Unicorn 2: the emulator hypervisor backend
   catch2                                 # Catch2 2.13, tests
   clang-format                           # the tree's formatting check
   libxml2-utils                          # xmllint: JUnit output checked against junit-10.xsd
   python3-junitparser                    # a real JUnit consumer, for the junit reporter's tests
+  python3-yaml                           # reads .github/workflows/benchmarks.yml in its test
   cmark-gfm                              # renders the markdown reporter's output in its tests
+  chromium                               # headless browser: renders the html reporter's page
   clang libclang-rt-14-dev               # libFuzzer, for the wire-format fuzz target
 )
 
