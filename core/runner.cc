@@ -59,8 +59,8 @@ absl::StatusOr<HypervisorChoice> ChooseHypervisor(const Registry& registry,
     // error: the benchmarks that need it are reported skipped with the reason, the others run.
     const Availability availability = hypervisor->CheckAvailability();
     if (!availability.available) {
-      choice.unavailable_reason =
-          absl::StrCat("hypervisor '", choice.name, "' is not available here: ", availability.reason);
+      choice.unavailable_reason = absl::StrCat("hypervisor '", choice.name,
+                                               "' is not available here: ", availability.reason);
       return choice;
     }
     choice.hypervisor = std::move(hypervisor);
