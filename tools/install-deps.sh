@@ -18,6 +18,7 @@ VMBENCH_PACKAGES=(
   cmark-gfm                              # renders the markdown reporter's output in its tests
   chromium                               # headless browser: renders the html reporter's page
   clang libclang-rt-14-dev               # libFuzzer, for the wire-format fuzz target
+  qemu-system-x86 busybox-static         # tools/vmtest: kvm tests in a QEMU guest without /dev/kvm
 )
 
 vmbench_install_deps() {
