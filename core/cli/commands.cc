@@ -262,9 +262,11 @@ absl::StatusOr<OrchestratorOptions> MakeOrchestratorOptions(const RunCommandOpti
   VMB_ASSIGN_OR_RETURN(orchestrator.cpus, PickCpus(cores, options.jobs));
   orchestrator.processes = options.processes;
   orchestrator.timeout_s = options.timeout_s;
-  char scratch[] = "/tmp/vmbench-run-XXXXXX";
-  if (mkdtemp(scratch) == nullptr) {
-    return absl::UnavailableError(absl::StrCat("mkdtemp failed: ", std::strerror(errno)));
+  // Under TMPDIR (temp_directory_path), like any well-behaved tool: /tmp may be read-only.
+  std::string scratch = (std::filesystem::temp_directory_path() / "vmbench-run-XXXXXX").string();
+  if (mkdtemp(scratch.data()) == nullptr) {
+    return absl::UnavailableError(
+        absl::StrCat("mkdtemp in ", scratch, " failed: ", std::strerror(errno)));
   }
   orchestrator.scratch_dir = scratch;
   return orchestrator;
