@@ -57,18 +57,6 @@ absl::Status KvmError(absl::string_view operation, int error_number) {
   return absl::ErrnoToStatus(error_number, absl::StrCat("kvm: ", operation, " failed"));
 }
 
-FileDescriptor& FileDescriptor::operator=(FileDescriptor&& other) noexcept {
-  if (this != &other) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = std::exchange(other.fd_, -1);
-  }
-  return *this;
-}
-
-FileDescriptor::~FileDescriptor() {
-  if (fd_ >= 0) ::close(fd_);
-}
-
 absl::StatusOr<std::shared_ptr<const KvmDevice>> OpenKvmDevice() noexcept {
   auto device = std::make_shared<KvmDevice>();
   device->fd = FileDescriptor(::open(kDevicePath, O_RDWR | O_CLOEXEC));

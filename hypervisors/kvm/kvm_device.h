@@ -13,12 +13,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "vmbench/posix/file_descriptor.h"
 
 namespace vmbench::kvm {
 
@@ -52,22 +52,7 @@ static_assert(kGetSupportedCpuid == 0xC008AE05 && kSetCpuid2 == 0x4008AE90,
 // (PermissionDenied for EACCES, InvalidArgument for EINVAL, ...).
 absl::Status KvmError(absl::string_view operation, int error_number);
 
-// Owns one file descriptor (of /dev/kvm, a VM or a vCPU) and closes it.
-class FileDescriptor {
- public:
-  FileDescriptor() = default;
-  explicit FileDescriptor(int fd) : fd_(fd) {}
-  FileDescriptor(FileDescriptor&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  FileDescriptor& operator=(FileDescriptor&& other) noexcept;
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-  ~FileDescriptor();
-
-  int get() const { return fd_; }
-
- private:
-  int fd_ = -1;
-};
+using posix::FileDescriptor;
 
 // An open /dev/kvm that passed the checks of OpenKvmDevice, and what every VM of the process
 // takes from it. Shared (read-only) by the hypervisor object and its VMs, so it outlives them all.

@@ -8,18 +8,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "kvm_vcpu.h"
+#include "vmbench/hypervisors/memory_slots.h"
 #include "vmbench/plugin/status_macros.h"
 
 namespace vmbench::kvm {
-namespace {
-
-constexpr std::uint64_t kPageSize = 0x1000;
-
-std::string DescribeRange(std::uint64_t begin, std::uint64_t end) {
-  return absl::StrCat("[0x", absl::Hex(begin), ",0x", absl::Hex(end), ")");
-}
-
-}  // namespace
+using hypervisors::kPageSize;
 
 absl::StatusOr<std::unique_ptr<KvmVm>> KvmVm::Create(
     std::shared_ptr<const KvmDevice> device) noexcept {
@@ -48,15 +41,6 @@ absl::Status KvmVm::SetRegion(std::uint32_t slot, const Slot& region, absl::stri
 
 absl::Status KvmVm::MapMemory(std::uint32_t slot, std::uint64_t gpa, void* host, std::size_t size,
                               MemoryAccess access) noexcept {
-  const std::uint64_t end = gpa + size;
-  if (host == nullptr || size == 0 || gpa % kPageSize != 0 || size % kPageSize != 0 ||
-      reinterpret_cast<std::uintptr_t>(host) % kPageSize != 0 || end < gpa) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("kvm: MapMemory slot ", slot, ": guest-physical address 0x", absl::Hex(gpa),
-                     ", host address 0x", absl::Hex(reinterpret_cast<std::uintptr_t>(host)),
-                     " and size 0x", absl::Hex(size),
-                     " must be 4 KiB-aligned, non-null and non-empty, and must not wrap around"));
-  }
   // api.rst: "bits 16-31 of "slot" specifies the address space which is being modified" (1 is
   // SMM on x86), so only slots below KVM_CAP_NR_MEMSLOTS are plain guest memory.
   if (slot >= device_->max_memory_slots) {
@@ -64,19 +48,7 @@ absl::Status KvmVm::MapMemory(std::uint32_t slot, std::uint64_t gpa, void* host,
         absl::StrCat("kvm: MapMemory slot ", slot, ": KVM offers slots 0 to ",
                      device_->max_memory_slots - 1, " (KVM_CAP_NR_MEMSLOTS)"));
   }
-  if (const auto it = slots_.find(slot); it != slots_.end()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("kvm: MapMemory slot ", slot, ": the slot is already mapped at ",
-                     DescribeRange(it->second.gpa, it->second.gpa + it->second.size)));
-  }
-  // KVM would refuse an overlap too (EEXIST), but this names the other slot.
-  for (const auto& [other, mapped] : slots_) {
-    if (gpa < mapped.gpa + mapped.size && mapped.gpa < end) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "kvm: MapMemory slot ", slot, " ", DescribeRange(gpa, end), " overlaps slot ", other, " ",
-          DescribeRange(mapped.gpa, mapped.gpa + mapped.size)));
-    }
-  }
+  VMB_RETURN_IF_ERROR(hypervisors::CheckMapRequest("kvm", slot, gpa, host, size, slots_));
   const Slot region{gpa, size, host,
                     access == MemoryAccess::kReadOnly ? std::uint32_t{KVM_MEM_READONLY} : 0u};
   VMB_RETURN_IF_ERROR(SetRegion(slot, region, "MapMemory"));
