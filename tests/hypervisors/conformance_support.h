@@ -37,10 +37,10 @@ namespace vmbench::testing {
   SkipTest(backend + ": " + reason);
 }
 
-// The hypervisor backend plugin `name` of this build, through core's loader and registry. Skips
-// the test when the plugin was not built or says it is unavailable here; a plugin file that does
+// The hypervisor backend plugin `name` of this build, through core's loader and registry, whether
+// or not it can run here. Skips the test when the plugin was not built; a plugin file that does
 // not load is a failure.
-inline std::shared_ptr<Hypervisor> LoadBackend(const std::string& name) {
+inline std::shared_ptr<Hypervisor> LoadBackendPlugin(const std::string& name) {
   const std::filesystem::path path = PluginDir() / ("libvmbench_hypervisor_" + name + ".so");
   if (!std::filesystem::exists(path)) {
     SkipBackend(name, "plugin not built (no " + path.string() + ")");
@@ -54,6 +54,12 @@ inline std::shared_ptr<Hypervisor> LoadBackend(const std::string& name) {
   if (!rejections.empty()) FAIL(rejections.front().ToString());
   std::shared_ptr<Hypervisor> hypervisor = registry.FindHypervisor(name);
   REQUIRE(hypervisor != nullptr);
+  return hypervisor;
+}
+
+// LoadBackendPlugin, and skips the test when the backend says it is unavailable here.
+inline std::shared_ptr<Hypervisor> LoadBackend(const std::string& name) {
+  std::shared_ptr<Hypervisor> hypervisor = LoadBackendPlugin(name);
   const Availability availability = hypervisor->CheckAvailability();
   if (!availability.available) SkipBackend(name, availability.reason);
   return hypervisor;
