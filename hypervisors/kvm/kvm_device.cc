@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <string>
 
 #include "absl/strings/str_cat.h"
 
@@ -26,6 +27,27 @@ constexpr std::uint32_t kEcxSvm = 1u << 2;
 // run the backend, not an error of the caller.
 absl::Status DeviceUnavailable(int error_number) {
   return absl::UnavailableError(absl::ErrnoToStatus(error_number, kDevicePath).message());
+}
+
+// Whether the kernel module named `name` is loaded (or built in with parameters): sysfs lists it.
+bool ModuleLoaded(const char* name) {
+  return ::access((std::string("/sys/module/") + name).c_str(), F_OK) == 0;
+}
+
+// /dev/kvm is not always hardware virtualization: kvm_pvm (PVM, "Pagetable-based Virtual
+// Machine") provides it without VMX or SVM by running the guest kernel in user mode, and runs only
+// guest kernels built for it. A vmbench guest is a bare long-mode program: on a PVM host its first
+// SSE instruction fails in KVM's emulator and a kick does not stop a spinning guest (both seen on
+// a 6.18 host with kvm_pvm). So the backend needs kvm_intel or kvm_amd, and says so when the only
+// provider is kvm_pvm.
+absl::Status CheckHardwareProvider() {
+  if (ModuleLoaded("kvm_pvm") && !ModuleLoaded("kvm_intel") && !ModuleLoaded("kvm_amd")) {
+    return absl::UnavailableError(absl::StrCat(
+        kDevicePath,
+        ": provided by kvm_pvm (software virtualization for PVM-enabled guest kernels), not by "
+        "kvm_intel or kvm_amd; vmbench guests need hardware virtualization"));
+  }
+  return absl::OkStatus();
 }
 
 // KVM_GET_SUPPORTED_CPUID. KVM fills at most KVM_MAX_CPUID_ENTRIES, so one full-size table is
@@ -58,6 +80,7 @@ absl::Status KvmError(absl::string_view operation, int error_number) {
 }
 
 absl::StatusOr<std::shared_ptr<const KvmDevice>> OpenKvmDevice() noexcept {
+  if (absl::Status provider = CheckHardwareProvider(); !provider.ok()) return provider;
   auto device = std::make_shared<KvmDevice>();
   device->fd = FileDescriptor(::open(kDevicePath, O_RDWR | O_CLOEXEC));
   if (device->fd.get() < 0) return DeviceUnavailable(errno);
