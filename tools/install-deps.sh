@@ -19,6 +19,7 @@ VMBENCH_PACKAGES=(
   chromium                               # headless browser: renders the html reporter's page
   clang libclang-rt-14-dev               # libFuzzer, for the wire-format fuzz target
   qemu-system-x86 busybox-static         # tools/vmtest: kvm tests in a QEMU guest without /dev/kvm
+  g++-mingw-w64-x86-64-win32 mingw-w64-x86-64-dev # the whp backend's Windows cross-compile check
 )
 
 vmbench_install_deps() {
