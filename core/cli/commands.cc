@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <system_error>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -329,8 +330,11 @@ int Conclude(int exit_code, bool incomplete, const std::vector<std::string>& jou
   for (const std::string& journal : journals) {
     if (exit_code == kExitUsage) {
       err << "vmbench: the measurements are kept in " << journal << "\n";
-    } else {
-      std::filesystem::remove(journal);
+    } else if (std::error_code error; !std::filesystem::remove(journal, error) && error &&
+                                      error != std::errc::no_such_file_or_directory) {
+      // The reports are written: a journal that cannot be removed (e.g. in a read-only results
+      // folder) is worth a line, not the run's exit code.
+      err << "vmbench: could not remove the journal " << journal << ": " << error.message() << "\n";
     }
   }
   return incomplete && exit_code != kExitUsage ? kExitInterrupted : exit_code;

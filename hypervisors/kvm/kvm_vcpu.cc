@@ -12,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "vmbench/plugin/status_macros.h"
+#include "vmbench/posix/kick_signal.h"
 
 namespace vmbench::kvm {
 namespace {
@@ -20,9 +21,6 @@ namespace {
 // Run. Written by Run before its thread can be signalled, so the handler never makes the first
 // access to it in a thread (the one that may allocate the TLS block of a dlopen'ed library).
 thread_local std::atomic<kvm_run*> t_kick_target{nullptr};
-
-// Whether this thread has unblocked the kick signal (Run does it once per thread).
-thread_local bool t_kick_unblocked = false;
 
 // SIGRTMIN, as Cloud Hypervisor kicks its vCPU threads (vmm/src/cpu.rs): a real-time signal that
 // glibc leaves to applications and that nothing else in vmbench uses.
@@ -35,30 +33,11 @@ void OnKick(int /*signal*/) {
 }
 
 // Installs OnKick for the kick signal, once per process. The plugin is linked with -z nodelete
-// (CMakeLists.txt), so the handler stays mapped as long as the process lives.
+// (CMakeLists.txt), so the handler stays mapped as long as the process lives. KVM_RUN is never
+// restarted (it returns -EINTR, not -ERESTARTSYS).
 absl::Status InstallKickHandler() {
-  static const absl::Status installed = [] {
-    struct sigaction previous {};
-    if (::sigaction(KickSignal(), nullptr, &previous) != 0) {
-      return KvmError("sigaction(SIGRTMIN) query", errno);
-    }
-    if ((previous.sa_flags & SA_SIGINFO) != 0 ||
-        (previous.sa_handler != SIG_DFL && previous.sa_handler != SIG_IGN)) {
-      return absl::FailedPreconditionError(
-          "kvm: signal SIGRTMIN already has a handler in this process; the kvm backend needs it "
-          "to interrupt running vCPUs");
-    }
-    struct sigaction action {};
-    action.sa_handler = &OnKick;
-    sigemptyset(&action.sa_mask);
-    // KVM_RUN is never restarted (it returns -EINTR, not -ERESTARTSYS); SA_RESTART spares the
-    // other system calls of a vCPU thread hit by a stale kick.
-    action.sa_flags = SA_RESTART;
-    if (::sigaction(KickSignal(), &action, nullptr) != 0) {
-      return KvmError("sigaction(SIGRTMIN)", errno);
-    }
-    return absl::OkStatus();
-  }();
+  static const absl::Status installed =
+      posix::InstallKickHandler(KickSignal(), &OnKick, "SIGRTMIN", "kvm");
   return installed;
 }
 
@@ -280,14 +259,9 @@ absl::Status KvmVcpu::SetSpecialRegisters(const SpecialRegisters& sregs) noexcep
 void KvmVcpu::EnterRun() {
   // Before the thread is published: from then on a kick may arrive.
   t_kick_target.store(run_, std::memory_order_relaxed);
-  if (!t_kick_unblocked) {
-    // A blocked kick would stay pending and KVM_RUN would never see it (signal_pending() ignores
-    // blocked signals), so the thread must accept it.
-    sigset_t kick;
-    sigemptyset(&kick);
-    sigaddset(&kick, KickSignal());
-    t_kick_unblocked = ::pthread_sigmask(SIG_UNBLOCK, &kick, nullptr) == 0;
-  }
+  // A blocked kick would stay pending and KVM_RUN would never see it (signal_pending() ignores
+  // blocked signals), so the thread must accept it.
+  posix::UnblockInThisThread(KickSignal());
   // A stale kick may have left immediate_exit set; every clear is followed by a check of the flag
   // before the next KVM_RUN (Run's loop), so no kick meant for this Run is lost by it.
   run_->immediate_exit = 0;

@@ -14,6 +14,7 @@
 #include "mshv_intercept.h"
 #include "mshv_registers.h"
 #include "vmbench/plugin/status_macros.h"
+#include "vmbench/posix/kick_signal.h"
 
 namespace vmbench::mshv {
 namespace {
@@ -30,41 +31,12 @@ int KickSignal() { return SIGRTMIN + 1; }
 void OnKick(int /*signal*/) {}
 
 // Installs OnKick for the kick signal, once per process. The plugin is linked with -z nodelete
-// (CMakeLists.txt), so the handler stays mapped as long as the process lives.
+// (CMakeLists.txt), so the handler stays mapped as long as the process lives. MSHV_RUN_VP returns
+// -EINTR on a signal (drivers/hv/mshv_root_main.c).
 absl::Status InstallKickHandler() {
-  static const absl::Status installed = [] {
-    struct sigaction previous {};
-    if (::sigaction(KickSignal(), nullptr, &previous) != 0) {
-      return MshvError("sigaction(SIGRTMIN+1) query", errno);
-    }
-    if ((previous.sa_flags & SA_SIGINFO) != 0 ||
-        (previous.sa_handler != SIG_DFL && previous.sa_handler != SIG_IGN)) {
-      return absl::FailedPreconditionError(
-          "mshv: signal SIGRTMIN+1 already has a handler in this process; the mshv3 backend "
-          "needs it to interrupt running VPs");
-    }
-    struct sigaction action {};
-    action.sa_handler = &OnKick;
-    sigemptyset(&action.sa_mask);
-    // MSHV_RUN_VP returns -EINTR on a signal (drivers/hv/mshv_root_main.c), which SA_RESTART does
-    // not restart; SA_RESTART only spares the vCPU thread's other system calls from a late kick.
-    action.sa_flags = SA_RESTART;
-    if (::sigaction(KickSignal(), &action, nullptr) != 0) {
-      return MshvError("sigaction(SIGRTMIN+1)", errno);
-    }
-    return absl::OkStatus();
-  }();
+  static const absl::Status installed =
+      posix::InstallKickHandler(KickSignal(), &OnKick, "SIGRTMIN+1", "mshv");
   return installed;
-}
-
-// The kick signal must not be blocked in a thread that runs a VP, or it would never interrupt it.
-void UnblockKickSignal() {
-  thread_local bool unblocked = false;
-  if (unblocked) return;
-  sigset_t kick;
-  sigemptyset(&kick);
-  sigaddset(&kick, KickSignal());
-  unblocked = ::pthread_sigmask(SIG_UNBLOCK, &kick, nullptr) == 0;
 }
 
 }  // namespace
@@ -156,7 +128,7 @@ absl::Status MshvVcpu::SetRip(std::uint64_t rip) {
 }
 
 void MshvVcpu::EnterRun() {
-  UnblockKickSignal();
+  posix::UnblockInThisThread(KickSignal());
   std::lock_guard lock(mu_);
   running_ = true;
   thread_ = ::pthread_self();
